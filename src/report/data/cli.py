@@ -1,0 +1,53 @@
+"""`report data` (raw files -> derived data) and `report validate` (check the whole package)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+
+@click.command()
+@click.option("--raw-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Directory holding the raw public inputs (default: $REPORT_RAW_DIR, else data/raw).")
+def data(raw_dir):
+    """Derive the neighbourhood classification, summary, map data and computed statistics."""
+    from report import paths
+
+    from .errors import DataValidationError
+    from .pipeline import run
+
+    console = Console(stderr=True)
+    root = paths.project_root()
+    raw = paths.raw_dir(root, raw_dir)
+    try:
+        res = run(root=root, raw=raw, console=console)
+    except DataValidationError as exc:
+        console.print(f"[bold red]report data: raw inputs in {raw} rejected[/]")
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    for name, changed in res["written"].items():
+        console.print(f"  {'wrote' if changed else 'unchanged'}  data/{name}")
+    console.print(
+        f"[green]ok[/] {res['lsoas']:,} LSOAs classified: {res['dd_lsoas']:,} doubly disadvantaged in "
+        f"{res['dd_wards']:,} wards, {res['dd_population']:,} people ({res['dd_population_16_64']:,} aged 16-64); "
+        f"{res['od_lsoas']:,} other deprived"
+    )
+
+
+@click.command()
+def validate():
+    """Validate every resource in data/datapackage.json (schema and cross-field rules)."""
+    from report import paths
+
+    from . import validate_all
+    from .errors import DataValidationError
+
+    console = Console(stderr=True)
+    try:
+        n = validate_all(paths.project_root())
+    except DataValidationError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    console.print(f"[green]ok[/] {n} resources valid")
