@@ -1,0 +1,41 @@
+"""`report tables`: render the recommendations for inspection, or check the CSV."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["markdown", "html", "typst", "list"]), default="markdown",
+              show_default=True, help="markdown = both raw blocks, as a chapter gets them; list = the numbered list.")
+@click.option("--caption", default=None, help="Caption instead of the default.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write here instead of standard output.")
+@click.option("--check", is_flag=True, help="Only validate the CSV files.")
+def tables(fmt, caption, out, check):
+    """Render the recommendations table (HTML, Typst, or both as a chapter sees them)."""
+    from report.tables import (load_recommendations, numbered_recommendations, recommendations_table,
+                               render_html, render_typst)
+    from report.tables.model import DataValidationError
+
+    try:
+        if check:
+            recs = load_recommendations()
+            click.echo(f"recommendations: {len(recs.rows)} table rows, {len(recs.items)} numbered recommendations, ok")
+            return
+        text = {
+            "markdown": lambda: recommendations_table(caption=caption),
+            "html": lambda: render_html(load_recommendations(), caption),
+            "typst": lambda: render_typst(load_recommendations(), caption),
+            "list": lambda: numbered_recommendations(),
+        }[fmt]()
+    except DataValidationError as e:
+        click.echo(str(e), err=True)
+        sys.exit(1)
+    if out:
+        out.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {out}", err=True)
+    else:
+        click.echo(text)
