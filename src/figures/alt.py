@@ -1,0 +1,134 @@
+"""Alt text written from the data: what is compared, the extremes, and the trend."""
+from __future__ import annotations
+
+import pandas as pd
+
+from . import fmt
+from .builders import Prepared
+from .registry import Spec
+
+
+def _name(s) -> str:
+    """'Doubly disadvantaged' -> 'doubly disadvantaged areas'; regions stay as they are."""
+    s = str(s)
+    if s in ("Doubly disadvantaged", "Other deprived", "Non-deprived"):
+        return f"{s[0].lower()}{s[1:]} areas"
+    return s
+
+
+def _cap(s: str) -> str:
+    return s[:1].upper() + s[1:]
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _trend(first: float, last: float, unit: str) -> str:
+    change = (last - first) / abs(first) if first else 0
+    if abs(change) < 0.03:
+        return f"stays near {fmt.approx(last, unit)}"
+    verb = "rises" if last > first else "falls"
+    return f"{verb} from {fmt.approx(first, unit)} to {fmt.approx(last, unit)}"
+
+
+def lines(spec: Spec, p: Prepared) -> str:
+    x, series, value, panels = spec.opt("x"), spec.opt("series"), spec.opt("value"), spec.opt("panels")
+    what = "regions" if series == "region" else "area types"
+    span = f"{p.x[0]}–{p.x[-1]}"
+    parts = []
+    if p.panels != [None]:
+        parts.append(f"Two-panel line chart, {span}, for {len(p.series)} {what}: "
+                     + " and ".join(str(pn).lower() for pn in p.panels) + ".")
+    else:
+        parts.append(f"Line chart of {spec.noun}, {span}, for {len(p.series)} {what}.")
+    for panel in p.panels:
+        sub = p.table if panel is None else p.table[p.table[panels] == panel]
+        wide = sub.pivot(index=x, columns=series, values=value)[p.series]
+        last = wide.iloc[-1]
+        low, high = last.idxmin(), last.idxmax()
+        prefix = f"{panel}: " if panel is not None else ""
+        low_always = (wide.idxmin(axis=1) == low).all()
+        high_always = (wide.idxmax(axis=1) == high).all()
+        s_low = (f"{_cap(_name(low))} {_trend(wide[low].iloc[0], wide[low].iloc[-1], spec.unit)}, "
+                 f"{'the lowest throughout' if low_always else f'the lowest in {p.x[-1]}'}")
+        s_high = (f"{_name(high)} {_trend(wide[high].iloc[0], wide[high].iloc[-1], spec.unit)}, "
+                  f"{'the highest throughout' if high_always else f'the highest in {p.x[-1]}'}")
+        sentence = f"{prefix}{s_low}; {s_high}."
+        if series != "region" and len(p.series) > 2:
+            mids = [s for s in p.series if s not in (low, high)]
+            sentence = sentence[:-1] + "; " + "; ".join(
+                f"{_name(m)} {_trend(wide[m].iloc[0], wide[m].iloc[-1], spec.unit)}" for m in mids) + "."
+        parts.append(_cap(sentence) if not prefix else sentence)
+    hl = [h for h in spec.opt("highlight", []) if h in p.series]
+    if hl:
+        parts.append(f"{_join(hl)} are highlighted; other regions are shown in grey.")
+    return " ".join(parts)
+
+
+def bars(spec: Spec, p: Prepared) -> str:
+    x, series, value = spec.opt("x"), spec.opt("series"), spec.opt("value")
+    dp = fmt.decimals(p.table[value])
+    v = lambda n: fmt.value(n, spec.unit, dp)  # noqa: E731
+    xname = x.replace("_", " ")
+    parts = []
+    if p.panels != [None]:
+        parts.append(f"Bar chart in {len(p.panels)} panels comparing {spec.noun} across {len(p.x)} area types.")
+        for panel in p.panels:
+            sub = p.table[p.table["panel"] == panel]
+            vals = ", ".join(f"{_name(r[x])} {v(r[value])}" for _, r in sub.iterrows())
+            parts.append(f"{panel}: {vals}.")
+        return " ".join(parts)
+    if not p.series:
+        parts.append(f"Bar chart of {spec.noun} for {len(p.x)} area types: "
+                     + ", ".join(f"{_name(r[x])} {v(r[value])}" for _, r in p.table.iterrows()) + ".")
+        hi, lo = p.table.loc[p.table[value].idxmax()], p.table.loc[p.table[value].idxmin()]
+        parts.append(f"Highest in {_name(hi[x])}, lowest in {_name(lo[x])}.")
+        return " ".join(parts)
+    n_bars = len(p.table)
+    parts.append(f"Grouped bar chart of {spec.noun} by {xname}, comparing {len(p.series)} area types.")
+    if n_bars <= 12:
+        for g in p.x:
+            sub = p.table[p.table[x] == g]
+            parts.append(f"{g}: " + ", ".join(f"{_name(r[series])} {v(r[value])}" for _, r in sub.iterrows()) + ".")
+        return " ".join(parts)
+    # Many bars: say where each area type is highest and lowest, and how often the first trails.
+    total = p.extra.get("total")
+    for s in p.series:
+        sub = p.table[(p.table[series] == s) & (p.table[x] != total)]
+        hi, lo = sub.loc[sub[value].idxmax()], sub.loc[sub[value].idxmin()]
+        parts.append(f"{_cap(_name(s))}: highest {v(hi[value])} ({hi[x]}), lowest {v(lo[value])} ({lo[x]}).")
+    if total:
+        sub = p.table[p.table[x] == total]
+        parts.append(f"{total}: " + ", ".join(f"{_name(r[series])} {v(r[value])}" for _, r in sub.iterrows()) + ".")
+    wide = p.table.pivot(index=x, columns=series, values=value)
+    first = p.series[0]
+    lowest_in = int((wide.idxmin(axis=1) == first).sum())
+    parts.append(f"{_cap(_name(first))} have the lowest value in {lowest_in} of {len(wide)} {xname} groups.")
+    return " ".join(parts)
+
+
+def map_(spec: Spec, p: Prepared) -> str:
+    counts = p.table
+    col = "doubly_disadvantaged_lsoas"
+    total = int(counts[col].sum())
+    top = counts.sort_values(col, ascending=False, kind="stable")
+    hi, lo = top.iloc[0], top.iloc[-1]
+    return (f"Map of England's regions with each of {total:,} doubly disadvantaged neighbourhoods (LSOAs) "
+            f"marked as a dot, and a bar chart of how many lie in each region. The most are in "
+            f"{hi['region']} ({int(hi[col]):,}) and the fewest in {lo['region']} ({int(lo[col]):,}). "
+            f"They are spread across every region, with clusters in "
+            f"{_join(top['region'].head(3).tolist())}.")
+
+
+def hierarchy(spec: Spec, p: Prepared) -> str:
+    levels = [f"{r.title} ({str(r.examples).rstrip('.')})" for r in p.table.itertuples(index=False)]
+    return (f"Diagram of good work as a {len(levels)}-level hierarchy of needs, drawn as a stepped "
+            f"pyramid. From the base up: " + "; ".join(levels) + ".")
+
+
+ALT = {"lines": lines, "bars": bars, "map": map_, "hierarchy": hierarchy}
+
+
+def describe(spec: Spec, p: Prepared) -> str:
+    return ALT[spec.kind](spec, p)

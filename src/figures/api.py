@@ -1,0 +1,85 @@
+"""The public functions: plot, alt_text, show, figure_data, and fig01..fig17."""
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from . import alt as _alt
+from .builders import DRAW, PREPARE, Prepared
+from .data import load_resource
+from .registry import REGISTRY, Spec, spec
+from .style import house_style
+
+
+def load_data(s: Spec):
+    """The figure's data from the data package: a DataFrame, or a dict of roles for the map."""
+    if s.kind == "map":
+        return {role: load_resource(name) for role, name in s.datasets.items()}
+    return load_resource(s.datasets["data"])
+
+
+def prepare(n: int | str, data=None) -> Prepared:
+    s = spec(n)
+    if data is None:
+        data = load_data(s)
+    return PREPARE[s.kind](s, data)
+
+
+def figure_data(n: int | str, data=None) -> pd.DataFrame:
+    """Exactly the table figure n draws (validated, in drawing order)."""
+    return prepare(n, data).table
+
+
+def plot(n: int | str, data=None, ax=None) -> Figure:
+    """Draw figure n (number or label). data=None loads its dataset; ax draws into your axes
+    (a sequence of axes for figures with panels; the map needs two), without title or source."""
+    s = spec(n)
+    with house_style():
+        p = prepare(s.number, data)
+        return DRAW[s.kind](s, p, ax)
+
+
+def alt_text(n: int | str, data=None) -> str:
+    s = spec(n)
+    return _alt.describe(s, prepare(s.number, data))
+
+
+def svg_text(fig: Figure) -> str:
+    buf = io.StringIO()
+    with house_style():
+        fig.savefig(buf, format="svg", metadata={"Date": None})
+    return buf.getvalue()
+
+
+def show(n: int | str, data=None) -> None:
+    """For chapter cells: display figure n as SVG with generated alt text, shown once."""
+    from IPython.display import display
+
+    import matplotlib.pyplot as plt
+
+    s = spec(n)
+    if data is None:
+        data = load_data(s)
+    fig = plot(s.number, data)
+    try:
+        svg = svg_text(fig)
+    finally:
+        plt.close(fig)  # figures are not pyplot-managed; this is a no-op safeguard for inline
+    display({"image/svg+xml": svg}, raw=True,
+            metadata={"image/svg+xml": {"fig-alt": alt_text(s.number, data)}})
+
+
+def _named(number: int):
+    def fn(data: pd.DataFrame | None = None, ax=None) -> Figure:
+        return plot(number, data, ax)
+
+    s = REGISTRY[number]
+    fn.__name__ = fn.__qualname__ = f"fig{number:02d}"
+    fn.__doc__ = f"Figure {number} ({s.label}): {s.title}. {s.measure}."
+    return fn
+
+
+fig01, fig02, fig03, fig04, fig05, fig06, fig07, fig08, fig09, fig10, fig11, fig12, fig13, fig14, \
+    fig15, fig16, fig17 = (_named(n) for n in range(1, 18))

@@ -1,0 +1,471 @@
+"""Chart builders, one per kind of figure in the registry.
+
+Each kind has `prepare_<kind>(spec, data) -> Prepared` (validate, order, and keep exactly the
+table that gets drawn) and `draw_<kind>(spec, prepared, ax) -> Figure`. Alt text and the CSV
+export read the same Prepared, so the picture, its description and its data cannot disagree.
+"""
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch, PathPatch, Rectangle
+from matplotlib.path import Path as MplPath
+from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
+
+from . import fmt
+from .data import (
+    FigureDataError,
+    categories,
+    ordered_categories,
+    provenance,
+    require_columns,
+    require_complete,
+)
+from .palette import (
+    AREA_TYPES,
+    CONTEXT_GREY,
+    DARK_BLUE,
+    DARK_PINK,
+    ENGLAND,
+    HIGHLIGHT_COLOURS,
+    MUTED_TEXT,
+    REGIONS,
+    TEXT,
+    area_type_colour,
+    tint,
+)
+from .registry import Spec
+from .style import frame, new_figure
+
+RECONSTRUCTED_NOTE = (
+    "Reconstructed data: values match the figures stated in the publication; "
+    "see the note on the data."
+)
+VALUE_LABEL_SIZE = 7.5
+
+
+@dataclass
+class Prepared:
+    table: pd.DataFrame  # exactly what is drawn, in drawing order; exported as CSV
+    x: list = field(default_factory=list)
+    series: list = field(default_factory=list)
+    panels: list = field(default_factory=lambda: [None])
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def source_note(spec: Spec) -> str:
+    note = f"Source: {spec.source.rstrip('.')}."
+    if any(provenance(name) == "reconstructed" for name in spec.datasets.values()):
+        note += " " + RECONSTRUCTED_NOTE
+    return note
+
+
+def _frame_or_legend(spec, fig, axes, own, handles=None, labels=None):
+    if own:
+        frame(fig, title=spec.title, measure=spec.measure, source=source_note(spec),
+              legend_handles=handles, legend_labels=labels)
+    elif handles:
+        axes[0].legend(handles, labels, loc="upper left", ncols=min(3, len(handles)),
+                       bbox_to_anchor=(0, 1.02), fontsize=8)
+
+
+def _axes_for(ax, n: int, own_kw=None) -> tuple[Figure, list[Axes], bool]:
+    """Our own figure with n panels, or the caller's axes (one per panel)."""
+    if ax is None:
+        fig, axs = new_figure(ncols=n, **(own_kw or {}))
+        return fig, list(axs.ravel()), True
+    axs = list(np.ravel(ax)) if isinstance(ax, (list, tuple, np.ndarray)) else [ax]
+    if len(axs) != n:
+        raise ValueError(f"this figure has {n} panel(s); pass that many axes, got {len(axs)}")
+    return axs[0].figure, axs, False
+
+
+def _value_axis(ax: Axes, unit: str, label: str | None) -> None:
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=5, min_n_ticks=3))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt.tick(v, unit)))
+    ax.set_ylim(bottom=0)
+    if label:
+        ax.set_ylabel(label, color=MUTED_TEXT, fontsize=8)
+
+
+def _check_values(df: pd.DataFrame, col: str, dataset: str) -> None:
+    if not pd.api.types.is_numeric_dtype(df[col]):
+        raise FigureDataError(f"{dataset}: {col} is not numeric")
+    if df[col].isna().any():
+        raise FigureDataError(f"{dataset}: {int(df[col].isna().sum())} empty value(s) in {col}")
+
+
+def _expected(spec: Spec, df: pd.DataFrame, col: str, dataset: str, listed) -> list:
+    """Categories of a column with no canon of its own: the ones the registry names must be there."""
+    order = categories(df, col, dataset)
+    if listed:
+        missing = [c for c in listed if c not in order]
+        if missing:
+            raise FigureDataError(f"{dataset}: no data for {col} {', '.join(map(str, missing))}")
+    return order
+
+
+def _series_colours(spec: Spec, series: list) -> dict[str, tuple[str, float, int]]:
+    """series -> (colour, linewidth, zorder). Regions: highlighted ones coloured, others grey."""
+    if spec.opt("series") == "region":
+        hl = [s for s in spec.opt("highlight", []) if s in series]
+        out = {s: (CONTEXT_GREY, 1.2, 2) for s in series}
+        for i, s in enumerate(hl):
+            out[s] = (HIGHLIGHT_COLOURS[i % len(HIGHLIGHT_COLOURS)], 2.2, 4)
+        return out
+    return {s: (area_type_colour(s), 2.2, 3 + (s == AREA_TYPES[0])) for s in series}
+
+
+# --- lines ----------------------------------------------------------------------------------
+
+def prepare_lines(spec: Spec, df: pd.DataFrame) -> Prepared:
+    ds = spec.datasets["data"]
+    x, series, value, panels = spec.opt("x"), spec.opt("series"), spec.opt("value"), spec.opt("panels")
+    keys = [k for k in (panels, series, x) if k]
+    require_columns(df, [*keys, value], ds)
+    _check_values(df, value, ds)
+    panel_order = _expected(spec, df, panels, ds, list(spec.opt("panel_notes", {}))) if panels else [None]
+    series_order = categories(df, series, ds)
+    # categories() leaves England out of regions: a national line is not a region line.
+    df = df[df[series].isin(series_order)]
+    require_complete(df, keys, ds)
+    xs = sorted(df[x].unique().tolist())
+    if len(xs) < 2:
+        raise FigureDataError(f"{ds}: a line needs at least two {x} values, got {xs}")
+    table = _sort(df[[*keys, value]], {panels: panel_order, series: series_order} if panels else {series: series_order}, x)
+    return Prepared(table=table, x=xs, series=series_order, panels=panel_order)
+
+
+def _sort(df: pd.DataFrame, orders: dict[str, list], then: str | None = None) -> pd.DataFrame:
+    keys = []
+    out = df.copy()
+    for col, order in orders.items():
+        out[f"__{col}"] = out[col].map({v: i for i, v in enumerate(order)})
+        keys.append(f"__{col}")
+    if then:
+        keys.append(then)
+    out = out.sort_values(keys, kind="stable").drop(columns=[k for k in keys if k.startswith("__")])
+    return out.reset_index(drop=True)
+
+
+def draw_lines(spec: Spec, p: Prepared, ax=None) -> Figure:
+    x, series, value, panels = spec.opt("x"), spec.opt("series"), spec.opt("value"), spec.opt("panels")
+    fig, axes, own = _axes_for(ax, len(p.panels))
+    styles = _series_colours(spec, p.series)
+    notes = spec.opt("panel_notes", {})
+    for pax, panel in zip(axes, p.panels):
+        sub = p.table if panel is None else p.table[p.table[panels] == panel]
+        ends = []
+        for s in p.series:
+            line = sub[sub[series] == s].sort_values(x)
+            colour, lw, z = styles[s]
+            pax.plot(line[x], line[value], color=colour, lw=lw, zorder=z, label=s, gid=f"line-{s}",
+                     solid_joinstyle="round")
+            ends.append((s, line[x].iloc[-1], line[value].iloc[-1], colour, z))
+        _value_axis(pax, spec.unit, spec.opt("axis_label") if pax is axes[0] else None)
+        step = 1 if len(p.x) <= 11 else 2 if len(p.x) <= 22 else 5
+        pax.xaxis.set_major_locator(FixedLocator(p.x[::-1][::step][::-1]))
+        pax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:.0f}"))
+        if len(p.x) > 8 and len(p.panels) > 1:
+            pax.tick_params(axis="x", labelrotation=90)
+        pax.set_xlim(p.x[0] - 0.3, p.x[-1] + 0.3)
+        pax.set_ymargin(0.08)
+        pax.set_ylim(bottom=0)
+        if panel is not None:
+            note = notes.get(panel)
+            pax.set_title(f"{panel}" + (f"\n{note}" if note else ""), loc="left", fontsize=9,
+                          fontweight="semibold", linespacing=1.3)
+        if len(p.panels) == 1:
+            _end_labels(pax, ends)
+    handles = labels = None
+    if len(p.panels) > 1:
+        handles = [axes[0].lines[i] for i in range(len(p.series))]
+        labels = list(p.series)
+    _frame_or_legend(spec, fig, axes, own, handles, labels)
+    _place_end_labels(fig)
+    return fig
+
+
+def _end_labels(ax: Axes, ends) -> None:
+    """Direct labels just right of each line's last point (positions settled after layout)."""
+    labs = []
+    for name, x, y, colour, z in ends:
+        highlighted = colour != CONTEXT_GREY
+        t = ax.annotate(name, xy=(x, y), xytext=(5, 0), textcoords="offset points", va="center",
+                        ha="left", fontsize=8.5 if highlighted else 7.5, color=colour if highlighted else MUTED_TEXT,
+                        fontweight="semibold" if highlighted else "normal", annotation_clip=False,
+                        zorder=z)
+        labs.append(t)
+    ax._end_label_texts = labs  # noqa: SLF001 - picked up by _place_end_labels
+
+
+def _place_end_labels(fig: Figure, rounds: int = 3) -> None:
+    """Spread end labels vertically so none overlap, staying as close to their lines as possible."""
+    axes = [a for a in fig.axes if getattr(a, "_end_label_texts", None)]
+    if not axes:
+        return
+    for _ in range(rounds):
+        fig.draw_without_rendering()  # runs the layout, so transforms are final
+        for ax in axes:
+            labs = ax._end_label_texts
+            ys = np.array([ax.transData.transform(t.xy)[1] for t in labs])
+            heights = np.array([t.get_window_extent().height for t in labs])
+            gap = heights.max() * 1.05
+            order = np.argsort(ys, kind="stable")
+            placed = _spread(ys[order], gap)
+            for i, k in enumerate(order):
+                dy = (placed[i] - ys[k]) * 72 / fig.dpi
+                labs[k].xyann = (5, dy)
+
+
+def _spread(y: np.ndarray, gap: float) -> np.ndarray:
+    """Minimal-ish moves so sorted positions are at least `gap` apart (cluster averaging)."""
+    clusters = [[v] for v in y]
+    pos = [v for v in y]
+    merged = True
+    while merged:
+        merged = False
+        i = 0
+        while i < len(clusters) - 1:
+            top_i = pos[i] + (len(clusters[i]) - 1) * gap / 2
+            bot_j = pos[i + 1] - (len(clusters[i + 1]) - 1) * gap / 2
+            if bot_j - top_i < gap:
+                members = clusters[i] + clusters[i + 1]
+                n = len(members)
+                offsets = np.arange(n) * gap
+                centre = float(np.mean(np.array(members) - offsets)) + (n - 1) * gap / 2
+                clusters[i : i + 2] = [members]
+                pos[i : i + 2] = [centre]
+                merged = True
+            else:
+                i += 1
+    out = []
+    for members, centre in zip(clusters, pos):
+        n = len(members)
+        out.extend(centre + (np.arange(n) - (n - 1) / 2) * gap)
+    return np.array(out)
+
+
+# --- bars -----------------------------------------------------------------------------------
+
+def prepare_bars(spec: Spec, df: pd.DataFrame) -> Prepared:
+    ds = spec.datasets["data"]
+    x, series, value, panels = spec.opt("x"), spec.opt("series"), spec.opt("value"), spec.opt("panels")
+    require_columns(df, [k for k in (panels, x, series, value) if k], ds)
+    _check_values(df, value, ds)
+    extra: dict[str, Any] = {}
+    panel_order: list = [None]
+    if panels and spec.opt("panel_groups"):
+        df, panel_order = _group_panels(spec, df, ds)
+    total = spec.opt("total_last")
+    if total:
+        if total not in set(df[x]):
+            raise FigureDataError(f"{ds}: no rows for {x} {total!r} (the total shown last)")
+        extra["total"] = total
+    x_order = categories(df, x, ds)
+    if total:
+        x_order = [c for c in x_order if c != total] + [total]
+    series_order = categories(df, series, ds) if series else []
+    keys = [k for k in ("panel" if panel_order != [None] else None, x, series) if k]
+    require_complete(df, keys, ds)
+    orders = {x: x_order}
+    if series:
+        orders[series] = series_order
+    if panel_order != [None]:
+        orders = {"panel": panel_order, **orders}
+    table = _sort(df[[*keys, value]], orders)
+    return Prepared(table=table, x=x_order, series=series_order, panels=panel_order, extra=extra)
+
+
+def _norm(s: str) -> str:
+    return " ".join(str(s).lower().replace("health", "").split())
+
+
+def _group_panels(spec: Spec, df: pd.DataFrame, ds: str):
+    """Sum categories into panels (Figure 14: very good + good, bad + very bad)."""
+    col, value = spec.opt("panels"), spec.opt("value")
+    groups: dict[str, list[str]] = spec.opt("panel_groups")
+    ignored = {_norm(c) for c in spec.opt("panel_other", [])}
+    present = {_norm(v): v for v in df[col].unique()}
+    member_of = {}
+    for panel, members in groups.items():
+        missing = [m for m in members if _norm(m) not in present]
+        if missing:
+            raise FigureDataError(f"{ds}: no data for {col} {', '.join(missing)} (needed for panel {panel!r})")
+        for m in members:
+            member_of[present[_norm(m)]] = panel
+    unknown = [v for k, v in present.items() if v not in member_of and k not in ignored]
+    if unknown:
+        raise FigureDataError(f"{ds}: {col} {', '.join(map(str, unknown))} belongs to no panel")
+    sub = df[df[col].isin(member_of)].copy()
+    sub["panel"] = sub[col].map(member_of)
+    keys = [k for k in (spec.opt("x"), spec.opt("series")) if k]
+    require_complete(sub, [col, *keys], ds)
+    agg = sub.groupby(["panel", *keys], sort=False, as_index=False)[value].sum()
+    agg[value] = agg[value].round(6)
+    return agg, list(groups)
+
+
+def _wrap_label(s, width: int) -> str:
+    return "\n".join(textwrap.wrap(str(s), width=max(6, width), break_long_words=False)) or str(s)
+
+
+def draw_bars(spec: Spec, p: Prepared, ax=None) -> Figure:
+    x, series, value = spec.opt("x"), spec.opt("series"), spec.opt("value")
+    fig, axes, own = _axes_for(ax, len(p.panels))
+    total = p.extra.get("total")
+    n_s = max(1, len(p.series))
+    group_w = 0.8
+    bar_w = group_w / n_s
+    dp = fmt.decimals(p.table[value])
+    for pax, panel in zip(axes, p.panels):
+        sub = p.table if panel is None else p.table[p.table["panel"] == panel]
+        centres = np.arange(len(p.x), dtype=float)
+        if total:
+            centres[-1] += 0.35  # the England total stands apart from the regions
+        for si, s in enumerate(p.series or [None]):
+            rows = sub if s is None else sub[sub[series] == s]
+            vals = rows.set_index(x).loc[p.x, value].to_numpy()
+            pos = centres + (si - (n_s - 1) / 2) * bar_w
+            colours = [area_type_colour(c) for c in p.x] if s is None else area_type_colour(s)
+            bars = pax.bar(pos, vals, bar_w * 0.9, color=colours, label=s, zorder=3,
+                           gid=f"bars-{s}" if s else "bars")
+            if spec.opt("value_labels"):
+                pax.bar_label(bars, labels=[fmt.value(v, spec.unit, dp) for v in vals], padding=2,
+                              fontsize=VALUE_LABEL_SIZE, color=TEXT)
+        width = int(9 * 8 / max(len(p.x), 1) * (2 if len(p.panels) == 1 else 1)) + 4
+        pax.set_xticks(centres, [_wrap_label(c, width) for c in p.x])
+        pax.tick_params(axis="x", length=0, pad=4)
+        if total:
+            pax.get_xticklabels()[-1].set_fontweight("bold")
+            pax.axvline(centres[-1] - 0.5 - 0.175, color="#B1B4B6", lw=0.8, zorder=1)
+        _value_axis(pax, spec.unit, spec.opt("axis_label") if pax is axes[0] else None)
+        pax.set_ymargin(0.1 if spec.opt("value_labels") else 0.05)
+        pax.set_xlim(centres[0] - 0.55, centres[-1] + 0.55)
+        if panel is not None:
+            pax.set_title(panel, loc="left", fontsize=9, fontweight="semibold")
+    handles = labels = None
+    if p.series:
+        handles = [Patch(facecolor=area_type_colour(s)) for s in p.series]
+        labels = list(p.series)
+    _frame_or_legend(spec, fig, axes, own, handles, labels)
+    return fig
+
+
+# --- map ------------------------------------------------------------------------------------
+
+# Longitude squeezed by cos(latitude) at the middle of England, so the country keeps its shape
+# without a projection library.
+_LON_SCALE = float(np.cos(np.radians(52.6)))
+
+
+def prepare_map(spec: Spec, data: dict) -> Prepared:
+    names = spec.datasets
+    points, regions, summary = data["points"], data["regions"], data["summary"]
+    require_columns(points, ["lsoa21_code", "region", "longitude", "latitude"], names["points"])
+    require_columns(summary, ["area_type", "region", "lsoas"], names["summary"])
+    feats = regions.get("features", []) if isinstance(regions, dict) else []
+    if not feats:
+        raise FigureDataError(f"{names['regions']}: no region outlines")
+    outline_regions = [f.get("properties", {}).get("region") for f in feats]
+    ordered_categories(outline_regions, REGIONS, names["regions"], "region outline")
+    dd = summary[(summary["area_type"] == AREA_TYPES[0]) & (summary["region"] != ENGLAND)]
+    order = ordered_categories(dd["region"], REGIONS, names["summary"], "doubly disadvantaged LSOAs in region")
+    counts = _sort(dd[["region", "lsoas"]], {"region": order})
+    counts = counts.rename(columns={"lsoas": "doubly_disadvantaged_lsoas"})
+    ordered_categories(points["region"], None, names["points"], "region")
+    return Prepared(table=counts, x=order, extra={"points": points, "regions": regions})
+
+
+def _geometry_path(geom: dict) -> MplPath:
+    polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
+    verts, codes = [], []
+    for poly in polys:
+        for ring in poly:
+            ring = np.asarray(ring, dtype=float)[:, :2]
+            ring = np.column_stack([ring[:, 0] * _LON_SCALE, ring[:, 1]])
+            verts.extend(ring)
+            codes.extend([MplPath.MOVETO] + [MplPath.LINETO] * (len(ring) - 2) + [MplPath.CLOSEPOLY])
+    return MplPath(np.asarray(verts), codes)
+
+
+def draw_map(spec: Spec, p: Prepared, ax=None) -> Figure:
+    if ax is None:
+        fig, axs = new_figure(ncols=2, gridspec_kw={"width_ratios": [1.25, 1]})
+        max_, bax = axs.ravel()
+        own = True
+    else:
+        fig, (max_, bax), own = _axes_for(ax, 2)
+    for f in sorted(p.extra["regions"]["features"], key=lambda f: str(f["properties"].get("region"))):
+        max_.add_patch(PathPatch(_geometry_path(f["geometry"]), facecolor="#EEEFEF", edgecolor="white",
+                                 lw=0.8, zorder=1, gid=f"region-{f['properties'].get('region')}"))
+    pts = p.extra["points"]
+    max_.scatter(pts["longitude"] * _LON_SCALE, pts["latitude"], s=2.2, color=DARK_PINK, alpha=0.85,
+                 linewidths=0, zorder=3, gid="lsoa-points", rasterized=False)
+    max_.set_aspect("equal")
+    max_.autoscale_view()
+    max_.axis("off")
+
+    counts = p.table
+    y = np.arange(len(counts))[::-1]
+    vals = counts["doubly_disadvantaged_lsoas"].to_numpy()
+    bars = bax.barh(y, vals, height=0.7, color=DARK_PINK, zorder=3, gid="region-counts")
+    bax.bar_label(bars, labels=[f"{v:,.0f}" for v in vals], padding=2, fontsize=VALUE_LABEL_SIZE)
+    bax.set_yticks(y, counts["region"])
+    bax.tick_params(axis="y", length=0)
+    bax.grid(False)
+    bax.spines["bottom"].set_visible(False)
+    bax.set_xticks([])
+    bax.set_xlim(0, vals.max() * 1.15)
+    bax.set_title("Doubly disadvantaged LSOAs by region", loc="left", fontsize=8.5,
+                  fontweight="semibold", color=TEXT)
+    if own:
+        frame(fig, title=spec.title, measure=spec.measure, source=source_note(spec))
+    return fig
+
+
+# --- hierarchy (Figures 2 and 17) -----------------------------------------------------------
+
+def prepare_hierarchy(spec: Spec, df: pd.DataFrame) -> Prepared:
+    ds = spec.datasets["data"]
+    require_columns(df, ["level", "title", "examples"], ds)
+    if df["level"].duplicated().any():
+        raise FigureDataError(f"{ds}: repeated level numbers")
+    table = df[["level", "title", "examples"]].sort_values("level", kind="stable").reset_index(drop=True)
+    return Prepared(table=table, x=table["title"].tolist())
+
+
+def draw_hierarchy(spec: Spec, p: Prepared, ax=None) -> Figure:
+    fig, axes, own = _axes_for(ax, 1)
+    a = axes[0]
+    n = len(p.table)
+    a.set_xlim(0, 1)
+    a.set_ylim(0, n)
+    a.axis("off")
+    # Foundations darkest: the base of the hierarchy carries the most weight.
+    shades = [tint(DARK_BLUE, t) for t in np.linspace(0, 0.62, n)]
+    pyr_w, left = 0.44, 0.0
+    for i, row in enumerate(p.table.itertuples(index=False)):
+        w = pyr_w * (1 - i / (n + 0.6))
+        x0 = left + (pyr_w - w) / 2
+        a.add_patch(Rectangle((x0, i + 0.06), w, 0.88, facecolor=shades[i], edgecolor="none",
+                              gid=f"level-{row.level}"))
+        light = i < n / 2
+        a.text(left + pyr_w / 2, i + 0.5, _wrap_label(row.title, int(w * 60)), ha="center", va="center",
+               fontsize=8.5, fontweight="bold", color="white" if light else TEXT, linespacing=1.1)
+        a.text(pyr_w + 0.04, i + 0.5, _wrap_label(row.examples, 62), ha="left", va="center", fontsize=8,
+               color=TEXT, linespacing=1.15)
+        a.plot([x0 + w + 0.008, pyr_w + 0.03], [i + 0.5, i + 0.5], color=shades[i], lw=0.8)
+    if own:
+        frame(fig, title=spec.title, measure=spec.measure, source=source_note(spec))
+    return fig
+
+
+PREPARE = {"lines": prepare_lines, "bars": prepare_bars, "map": prepare_map, "hierarchy": prepare_hierarchy}
+DRAW = {"lines": draw_lines, "bars": draw_bars, "map": draw_map, "hierarchy": draw_hierarchy}

@@ -1,0 +1,135 @@
+"""Getting a figure's data, and checking it has what the figure needs.
+
+Everything that touches files goes through `load_resource`, so switching between the data
+package's validated loader and a plain CSV read is one place.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from report import paths
+
+from .palette import AREA_TYPES, ENGLAND, REGIONS
+
+
+class FigureDataError(ValueError):
+    """The data cannot draw the figure: a missing column, category, or a ragged series."""
+
+
+def _data_dir() -> Path:
+    return paths.data_dir()
+
+
+def load_resource(name: str):
+    """A data resource by name: DataFrame for CSVs, parsed GeoJSON dict for `map_regions`."""
+    if name == "map_regions":
+        path = _data_dir() / "map_regions.geojson"
+        if not path.is_file():
+            raise FileNotFoundError(f"{path} not found: run `report data` to derive the map data")
+        return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        from report.data import load  # the validated loader, once the data package has it
+    except ImportError:
+        load = None
+    if load is not None:
+        return load(name)
+    path = _data_dir() / f"{name}.csv"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found: run `report data` to derive the figure data")
+    return pd.read_csv(path)
+
+
+@lru_cache(maxsize=1)
+def _package(mtime_key: float) -> dict:
+    path = _data_dir() / "datapackage.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def provenance(name: str) -> str | None:
+    """`provenance` of a resource in data/datapackage.json, or None if not declared."""
+    try:
+        path = _data_dir() / "datapackage.json"
+        pkg = _package(path.stat().st_mtime)
+    except (OSError, paths.ProjectNotFound, json.JSONDecodeError):
+        return None
+    for res in pkg.get("resources", []):
+        if res.get("name") == name:
+            return res.get("provenance")
+    return None
+
+
+# --- checks ---------------------------------------------------------------------------------
+
+def require_columns(df: pd.DataFrame, columns: Iterable[str], dataset: str) -> None:
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise FigureDataError(
+            f"{dataset}: missing column(s) {', '.join(missing)}; it has {', '.join(map(str, df.columns))}"
+        )
+    if df.empty:
+        raise FigureDataError(f"{dataset}: no rows")
+
+
+def ordered_categories(
+    values: Iterable, canonical: Sequence[str] | None, dataset: str, what: str, *, require: bool = True
+) -> list:
+    """Categories present in the data, in the canonical order, unknown extras appended.
+
+    A canonical category that the data lacks is an error: a chart silently missing a
+    region or area type would misinform.
+    """
+    present = list(dict.fromkeys(values))  # data order, for categories without a canon
+    if canonical is None:
+        return present
+    if require:
+        missing = [c for c in canonical if c not in present]
+        if missing:
+            raise FigureDataError(f"{dataset}: no data for {what} {', '.join(missing)}")
+    return [c for c in canonical if c in present] + [c for c in present if c not in canonical]
+
+
+def canonical_for(column: str) -> tuple[str, ...] | None:
+    if column == "area_type":
+        return AREA_TYPES
+    if column == "region":
+        return REGIONS
+    return None
+
+
+def categories(df: pd.DataFrame, column: str, dataset: str) -> list:
+    """Ordered categories of a column. Years and other numbers sort ascending."""
+    values = df[column].dropna()
+    if column == "region":
+        # England is a total, not a region; it has its own place in the chart.
+        values = values[values != ENGLAND]
+    canon = canonical_for(column)
+    if canon is None and pd.api.types.is_numeric_dtype(values):
+        return sorted(values.unique().tolist())
+    return ordered_categories(values, canon, dataset, column.replace("_", " "))
+
+
+def require_complete(df: pd.DataFrame, keys: Sequence[str], dataset: str) -> None:
+    """Every combination of the key columns has exactly one row.
+
+    Catches a year missing for one area type (a line would silently skip it) and duplicates
+    (a bar would silently show only one of them).
+    """
+    dup = df.duplicated(list(keys), keep=False)
+    if dup.any():
+        rows = df.loc[dup, list(keys)].drop_duplicates().to_dict("records")
+        raise FigureDataError(f"{dataset}: more than one row for {rows[:3]}")
+    levels = [df[k].dropna().unique() for k in keys]
+    full = pd.MultiIndex.from_product(levels, names=list(keys))
+    have = pd.MultiIndex.from_frame(df[list(keys)])
+    gaps = full.difference(have)
+    if len(gaps):
+        shown = ", ".join(" / ".join(map(str, g)) for g in list(gaps)[:5])
+        raise FigureDataError(f"{dataset}: missing value(s) for {shown}" + (" …" if len(gaps) > 5 else ""))
+    for k in keys:
+        if df[k].isna().any():
+            raise FigureDataError(f"{dataset}: empty {k} in some rows")
