@@ -174,6 +174,7 @@ def load_recommendations(root: Path | None = None) -> Recommendations:
     problems: list[Problem] = []
 
     rows: list[Row] = []
+    keys: list[_Key] = []
     tname = table_path.name
     for line, cells in _read_csv(table_path, TABLE_COLUMNS, problems):
         filled = _require(tname, line, cells, TABLE_COLUMNS, TABLE_OPTIONAL, problems)
@@ -187,70 +188,95 @@ def load_recommendations(root: Path | None = None) -> Recommendations:
         if len(actions) > MAX_ACTIONS:
             problems.append(Problem(tname, "max-actions", f"at most {MAX_ACTIONS} actions (lettered a-z)",
                                     row=line, column="lever_actions", value=cells["lever_actions"]))
+        # Partial rows still take part in the cross-row checks, so one bad cell does not also
+        # show up as a gap in the numbering.
+        keys.append(_Key(tname, line, theme, order, number))
         if filled and None not in (theme, order, number):
             rows.append(Row(theme, order, number, clean(cells["problem"]), clean(cells["solution"]),
                             clean(cells["lever"]), tuple(actions), line))
 
-    extras: list[tuple[int, Item]] = []
+    extras: list[Item] = []
     lname = list_path.name
     for line, cells in _read_csv(list_path, LIST_COLUMNS, problems):
         filled = _require(lname, line, cells, LIST_COLUMNS, frozenset(), problems)
         theme = _theme(lname, line, cells["theme"], problems) if clean(cells["theme"]) else None
         number = _positive_int(lname, line, "number", cells["number"], problems) if clean(cells["number"]) else None
+        keys.append(_Key(lname, line, theme, None, number))
         if filled and None not in (theme, number):
-            extras.append((line, Item(number, theme, clean(cells["text"]))))
+            extras.append(Item(number, theme, clean(cells["text"])))
 
-    _check_consistency(tname, lname, rows, extras, problems)
+    _check_consistency(tname, lname, keys, problems)
     if problems:
         raise DataValidationError(problems)
-    items = [Item(r.number, r.theme, r.lever, r.actions) for r in rows] + [i for _, i in extras]
+    items = [Item(r.number, r.theme, r.lever, r.actions) for r in rows] + extras
     return Recommendations.build(rows, items)
 
 
-def _check_consistency(tname, lname, rows, extras, problems):
+@dataclass(frozen=True)
+class _Key:
+    """What the cross-row rules need from a row; None where the cell itself was invalid."""
+    file: str
+    line: int
+    theme: str | None
+    order: int | None
+    number: int | None
+
+
+def _rank(theme: str) -> int:
+    return THEMES.index(theme)
+
+
+def _check_consistency(tname, lname, keys: list[_Key], problems):
+    table = [k for k in keys if k.file == tname]
+
     seen_order: dict[int, int] = {}
-    for r in rows:
-        if r.order in seen_order:
-            problems.append(Problem(tname, "unique-order", f"order is already used on row {seen_order[r.order]}",
-                                    row=r.line, column="order", value=str(r.order)))
-        seen_order.setdefault(r.order, r.line)
+    for k in table:
+        if k.order is None:
+            continue
+        if k.order in seen_order:
+            problems.append(Problem(tname, "unique-order", f"order is already used on row {seen_order[k.order]}",
+                                    row=k.line, column="order", value=str(k.order)))
+        seen_order.setdefault(k.order, k.line)
 
-    # Table rows must be grouped by theme, themes in the publication's order.
-    by_order = sorted(rows, key=lambda r: r.order)
-    for prev, r in zip(by_order, by_order[1:]):
-        if THEMES.index(r.theme) < THEMES.index(prev.theme):
+    # Table rows are grouped by theme, themes in the publication's order.
+    by_order = sorted((k for k in table if k.order is not None), key=lambda k: k.order)
+    themed = [k for k in by_order if k.theme is not None]
+    for prev, k in zip(themed, themed[1:]):
+        if _rank(k.theme) < _rank(prev.theme):
             problems.append(Problem(tname, "theme-order",
-                                    f"order {r.order} puts theme '{r.theme}' after '{prev.theme}' (row {prev.line}); "
+                                    f"order {k.order} puts theme '{k.theme}' after '{prev.theme}' (row {prev.line}); "
                                     "rows must follow the theme order: " + "; ".join(THEMES),
-                                    row=r.line, column="order", value=str(r.order)))
-    present = {r.theme for r in rows}
-    for t in THEMES:
-        if rows and t not in present:
-            problems.append(Problem(tname, "theme-coverage", "no table row has this theme", column="theme", value=t))
+                                    row=k.line, column="order", value=str(k.order)))
+    present = {k.theme for k in table}
+    if table and None not in present:
+        for t in THEMES:
+            if t not in present:
+                problems.append(Problem(tname, "theme-coverage", "no table row has this theme", column="theme", value=t))
 
-    numbered = [(tname, r.line, r.number, r.theme) for r in rows] + [(lname, line, i.number, i.theme) for line, i in extras]
-    seen_number: dict[int, tuple[str, int]] = {}
-    for f, line, n, _ in numbered:
-        if n in seen_number:
-            of, ol = seen_number[n]
-            problems.append(Problem(f, "unique-number", f"recommendation number {n} is already used in {of} row {ol}",
-                                    row=line, column="number", value=str(n)))
-        seen_number.setdefault(n, (f, line))
-    if numbered:
-        missing = sorted(set(range(1, max(n for _, _, n, _ in numbered) + 1)) - set(seen_number))
+    numbered = [k for k in keys if k.number is not None]
+    seen_number: dict[int, _Key] = {}
+    for k in numbered:
+        if k.number in seen_number:
+            o = seen_number[k.number]
+            problems.append(Problem(k.file, "unique-number", f"recommendation number {k.number} is already used in {o.file} row {o.line}",
+                                    row=k.line, column="number", value=str(k.number)))
+        seen_number.setdefault(k.number, k)
+    if numbered and len(numbered) == len(keys):
+        missing = sorted(set(range(1, max(k.number for k in numbered) + 1)) - set(seen_number))
         if missing:
             problems.append(Problem(tname, "numbering", "recommendation numbers must run 1..N without gaps across "
                                     f"{tname} and {lname}; missing: {', '.join(map(str, missing))}", column="number"))
     # Numbers rise with the themes, so the list's groups read 1-3, 4-6, 7 like the table.
-    ranked = sorted(numbered, key=lambda x: x[2])
-    for (pf, pl, pn, pt), (f, line, n, t) in zip(ranked, ranked[1:]):
-        if THEMES.index(t) < THEMES.index(pt):
-            problems.append(Problem(f, "numbering", f"number {n} (theme '{t}') comes after number {pn} "
-                                    f"(theme '{pt}', {pf} row {pl}); numbers must follow the theme order",
-                                    row=line, column="number", value=str(n)))
+    ranked = sorted((k for k in numbered if k.theme is not None), key=lambda k: k.number)
+    for prev, k in zip(ranked, ranked[1:]):
+        if _rank(k.theme) < _rank(prev.theme):
+            problems.append(Problem(k.file, "numbering", f"number {k.number} (theme '{k.theme}') comes after number {prev.number} "
+                                    f"(theme '{prev.theme}', {prev.file} row {prev.line}); numbers must follow the theme order",
+                                    row=k.line, column="number", value=str(k.number)))
     # Within the table, the numbers follow the row order.
-    for prev, r in zip(by_order, by_order[1:]):
-        if r.number < prev.number:
-            problems.append(Problem(tname, "numbering", f"number {r.number} is lower than number {prev.number} "
+    ordered = [k for k in by_order if k.number is not None]
+    for prev, k in zip(ordered, ordered[1:]):
+        if k.number < prev.number:
+            problems.append(Problem(tname, "numbering", f"number {k.number} is lower than number {prev.number} "
                                     f"of the row before it (row {prev.line}); numbers must rise with order",
-                                    row=r.line, column="number", value=str(r.number)))
+                                    row=k.line, column="number", value=str(k.number)))

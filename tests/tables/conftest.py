@@ -1,0 +1,1 @@
+from ._helpers import project  # noqa: F401  (fixture)
