@@ -299,3 +299,29 @@ def test_missing_file(project):
     with pytest.raises(DataValidationError) as e:
         load_recommendations(project)
     assert e.value.problems[0].rule == "file-exists"
+
+
+# --- data package ---------------------------------------------------------------------------
+
+def test_datapackage_entries_match_the_validator():
+    """The package's schema is generated from the validator's constants; run
+    `report tables --update-package` after changing them."""
+    import json
+
+    from report.tables.package import descriptors
+    package = json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))
+    by_name = {r["name"]: r for r in package["resources"]}
+    for d in descriptors():
+        assert by_name.get(d["name"]) == d, d["name"]
+
+
+def test_csv_passes_frictionless_schema():
+    import json
+
+    from frictionless import Resource, validate
+    package = json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))
+    for r in package["resources"]:
+        if r["name"].startswith("recommendations"):
+            desc = {k: v for k, v in r.items() if k not in ("rules", "provenance", "unit")}
+            report = validate(Resource(desc, basepath=str(DATA)))
+            assert report.valid, [e.message for t in report.tasks for e in t.errors]

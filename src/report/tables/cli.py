@@ -14,12 +14,17 @@ import click
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write here instead of standard output.")
 @click.option("--check", is_flag=True, help="Only validate the CSV files.")
-def tables(fmt, caption, out, check):
+@click.option("--update-package", is_flag=True, help="Write the recommendations' descriptors into data/datapackage.json.")
+def tables(fmt, caption, out, check, update_package):
     """Render the recommendations table (HTML, Typst, or both as a chapter sees them)."""
     from report.tables import (load_recommendations, numbered_recommendations, recommendations_table,
                                render_html, render_typst)
     from report.tables.model import DataValidationError
 
+    if update_package:
+        from report.tables.package import update_package as update
+        click.echo(f"updated {update()}", err=True)
+        return
     try:
         if check:
             recs = load_recommendations()
