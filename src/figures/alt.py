@@ -24,12 +24,18 @@ def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _trend(first: float, last: float, unit: str) -> str:
+def _trend(first: float, last: float, unit: str, plural: bool = False) -> str:
     change = (last - first) / abs(first) if first else 0
     if abs(change) < 0.03:
-        return f"stays near {fmt.approx(last, unit)}"
-    verb = "rises" if last > first else "falls"
+        return f"{'stay' if plural else 'stays'} near {fmt.approx(last, unit)}"
+    verb = ("rise" if plural else "rises") if last > first else ("fall" if plural else "falls")
     return f"{verb} from {fmt.approx(first, unit)} to {fmt.approx(last, unit)}"
+
+
+def _says(s, wide, unit) -> str:
+    """'doubly disadvantaged areas rise from £9,000 to £10,500' (verb agrees with the name)."""
+    name = _name(s)
+    return f"{name} {_trend(wide[s].iloc[0], wide[s].iloc[-1], unit, plural=name.endswith('areas'))}"
 
 
 def lines(spec: Spec, p: Prepared) -> str:
@@ -50,16 +56,16 @@ def lines(spec: Spec, p: Prepared) -> str:
         prefix = f"{panel}: " if panel is not None else ""
         low_always = (wide.idxmin(axis=1) == low).all()
         high_always = (wide.idxmax(axis=1) == high).all()
-        s_low = (f"{_cap(_name(low))} {_trend(wide[low].iloc[0], wide[low].iloc[-1], spec.unit)}, "
+        s_low = (f"{_says(low, wide, spec.unit)}, "
                  f"{'the lowest throughout' if low_always else f'the lowest in {p.x[-1]}'}")
-        s_high = (f"{_name(high)} {_trend(wide[high].iloc[0], wide[high].iloc[-1], spec.unit)}, "
+        s_high = (f"{_says(high, wide, spec.unit)}, "
                   f"{'the highest throughout' if high_always else f'the highest in {p.x[-1]}'}")
         sentence = f"{prefix}{s_low}; {s_high}."
         if series != "region" and len(p.series) > 2:
             mids = [s for s in p.series if s not in (low, high)]
             sentence = sentence[:-1] + "; " + "; ".join(
-                f"{_name(m)} {_trend(wide[m].iloc[0], wide[m].iloc[-1], spec.unit)}" for m in mids) + "."
-        parts.append(_cap(sentence) if not prefix else sentence)
+                _says(m, wide, spec.unit) for m in mids) + "."
+        parts.append(_cap(sentence))
     hl = [h for h in spec.opt("highlight", []) if h in p.series]
     if hl:
         parts.append(f"{_join(hl)} are highlighted; other regions are shown in grey.")

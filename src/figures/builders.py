@@ -87,7 +87,7 @@ def _axes_for(ax, n: int, own_kw=None) -> tuple[Figure, list[Axes], bool]:
 
 
 def _value_axis(ax: Axes, unit: str, label: str | None) -> None:
-    ax.yaxis.set_major_locator(MaxNLocator(nbins=5, min_n_ticks=3))
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 5, 10], min_n_ticks=3))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt.tick(v, unit)))
     ax.set_ylim(bottom=0)
     if label:
@@ -169,14 +169,20 @@ def draw_lines(spec: Spec, p: Prepared, ax=None) -> Figure:
                      solid_joinstyle="round")
             ends.append((s, line[x].iloc[-1], line[value].iloc[-1], colour, z))
         _value_axis(pax, spec.unit, spec.opt("axis_label") if pax is axes[0] else None)
-        step = 1 if len(p.x) <= 11 else 2 if len(p.x) <= 22 else 5
+        # Every year while they fit side by side; otherwise every other one, counted back from
+        # the latest year so that it is always labelled.
+        fit = 11 if len(p.panels) == 1 else 6
+        step = 1 if len(p.x) <= fit else 2 if len(p.x) <= 2 * fit else 5
         pax.xaxis.set_major_locator(FixedLocator(p.x[::-1][::step][::-1]))
         pax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:.0f}"))
-        if len(p.x) > 8 and len(p.panels) > 1:
-            pax.tick_params(axis="x", labelrotation=90)
         pax.set_xlim(p.x[0] - 0.3, p.x[-1] + 0.3)
         pax.set_ymargin(0.08)
-        pax.set_ylim(bottom=0)
+        if spec.opt("zero_baseline", True):
+            pax.set_ylim(bottom=0)
+        else:
+            # Levels close together (regional incomes): a zero baseline would flatten the
+            # differences the chart is about; the axis labels show the scale does not start at 0.
+            pax.autoscale(axis="y")
         if panel is not None:
             note = notes.get(panel)
             pax.set_title(f"{panel}" + (f"\n{note}" if note else ""), loc="left", fontsize=9,
@@ -321,8 +327,8 @@ def draw_bars(spec: Spec, p: Prepared, ax=None) -> Figure:
     fig, axes, own = _axes_for(ax, len(p.panels))
     total = p.extra.get("total")
     n_s = max(1, len(p.series))
-    group_w = 0.8
-    bar_w = group_w / n_s
+    # Capped so that two or three groups do not turn into slabs.
+    bar_w = min(0.8 / n_s, 0.2) if n_s > 1 else 0.45
     dp = fmt.decimals(p.table[value])
     for pax, panel in zip(axes, p.panels):
         sub = p.table if panel is None else p.table[p.table["panel"] == panel]
@@ -339,12 +345,13 @@ def draw_bars(spec: Spec, p: Prepared, ax=None) -> Figure:
             if spec.opt("value_labels"):
                 pax.bar_label(bars, labels=[fmt.value(v, spec.unit, dp) for v in vals], padding=2,
                               fontsize=VALUE_LABEL_SIZE, color=TEXT)
-        width = int(9 * 8 / max(len(p.x), 1) * (2 if len(p.panels) == 1 else 1)) + 4
+        # Characters that fit under one group: ~5.7 in of plot at ~4.3 pt per character.
+        width = int(5.7 * 72 / 4.3 / len(p.panels) / max(len(p.x), 1))
         pax.set_xticks(centres, [_wrap_label(c, width) for c in p.x])
         pax.tick_params(axis="x", length=0, pad=4)
         if total:
             pax.get_xticklabels()[-1].set_fontweight("bold")
-            pax.axvline(centres[-1] - 0.5 - 0.175, color="#B1B4B6", lw=0.8, zorder=1)
+            pax.axvline(centres[-1] - 0.5 - 0.175, color="#B1B4B6", lw=0.8, ls=(0, (3, 2)), zorder=1)
         _value_axis(pax, spec.unit, spec.opt("axis_label") if pax is axes[0] else None)
         pax.set_ymargin(0.1 if spec.opt("value_labels") else 0.05)
         pax.set_xlim(centres[0] - 0.55, centres[-1] + 0.55)
@@ -450,14 +457,15 @@ def draw_hierarchy(spec: Spec, p: Prepared, ax=None) -> Figure:
     a.axis("off")
     # Foundations darkest: the base of the hierarchy carries the most weight.
     shades = [tint(DARK_BLUE, t) for t in np.linspace(0, 0.62, n)]
-    pyr_w, left = 0.44, 0.0
+    pyr_w, left = 0.48, 0.0
+    chars_per_unit = 6.0 * 72 / 4.6  # axes ~6 in wide, ~4.6 pt per bold character at 8.5 pt
     for i, row in enumerate(p.table.itertuples(index=False)):
         w = pyr_w * (1 - i / (n + 0.6))
         x0 = left + (pyr_w - w) / 2
         a.add_patch(Rectangle((x0, i + 0.06), w, 0.88, facecolor=shades[i], edgecolor="none",
                               gid=f"level-{row.level}"))
         light = i < n / 2
-        a.text(left + pyr_w / 2, i + 0.5, _wrap_label(row.title, int(w * 60)), ha="center", va="center",
+        a.text(left + pyr_w / 2, i + 0.5, _wrap_label(row.title, int(w * chars_per_unit) - 2), ha="center", va="center",
                fontsize=8.5, fontweight="bold", color="white" if light else TEXT, linespacing=1.1)
         a.text(pyr_w + 0.04, i + 0.5, _wrap_label(row.examples, 62), ha="left", va="center", fontsize=8,
                color=TEXT, linespacing=1.15)
