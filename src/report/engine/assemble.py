@@ -1,0 +1,146 @@
+"""All executed chapters into one pandoc document (JSON AST), plus the book's metadata.
+
+Each chapter is parsed on its own, so footnote labels and link definitions stay local to
+their file as they are under Quarto, then wrapped in a `report-chapter` Div that tells the Lua
+filters which file it came from and whether it is an appendix.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .config import BookConfig, Entry
+from .errors import BuildError
+from .execute import ChapterResult
+from .pandoc import run_pandoc
+from .qmd import Qmd
+
+
+def _parse(markdown: str, root: Path, what: str) -> dict:
+    out, _ = run_pandoc(["-f", "markdown", "-t", "json"], cwd=root, input_text=markdown, what=what)
+    return json.loads(out)
+
+
+def _has_h1(markdown: str) -> bool:
+    return re.search(r"^#\s+\S", markdown, re.M) is not None or re.search(r"^.+\n=+\s*$", markdown, re.M) is not None
+
+
+def chapter_markdown(doc: Qmd, result: ChapterResult) -> str:
+    """Quarto takes a chapter's title from its front matter when the text has no `#` heading."""
+    md = result.markdown
+    title = doc.front_matter.get("title")
+    if title and not _has_h1(md):
+        attrs = []
+        fm_id = doc.front_matter.get("id")
+        if fm_id:
+            attrs.append(f"#{fm_id}")
+        if doc.front_matter.get("unnumbered") or doc.front_matter.get("number-sections") is False:
+            attrs.append(".unnumbered")
+        suffix = " {" + " ".join(attrs) + "}" if attrs else ""
+        md = f"# {title}{suffix}\n\n{md}"
+    return md
+
+
+def _walk_ids(node: Any, found: list) -> None:
+    if isinstance(node, dict):
+        if node.get("t") in ("Header", "Div", "Figure", "Span", "Table", "CodeBlock") and isinstance(node.get("c"), list):
+            c = node["c"]
+            attr = c[1] if node["t"] == "Header" else c[0]
+            if isinstance(attr, list) and attr and isinstance(attr[0], str) and attr[0]:
+                found.append(attr)
+        for v in node.values():
+            _walk_ids(v, found)
+    elif isinstance(node, list):
+        for v in node:
+            _walk_ids(v, found)
+
+
+def _dedupe_ids(chapters: list[tuple[str, list]]) -> None:
+    """Pandoc makes heading ids unique within one file only; make them unique in the book."""
+    seen: dict[str, str] = {}
+    for rel, blocks in chapters:
+        attrs: list = []
+        _walk_ids(blocks, attrs)
+        for attr in attrs:
+            ident = attr[0]
+            if ident in seen:
+                if re.match(r"^(fig|sec|tbl)-", ident):
+                    raise BuildError(f"{rel}: label '{ident}' is defined twice (also in {seen[ident]})")
+                n = 1
+                while f"{ident}-{n}" in seen:
+                    n += 1
+                attr[0] = f"{ident}-{n}"
+            seen[attr[0]] = rel
+
+
+def assemble(config: BookConfig, docs: dict[str, Qmd], results: dict[str, ChapterResult]) -> dict:
+    root = config.root
+    api_version = None
+    parsed: list[tuple[Entry, list]] = []
+    for entry in config.entries:
+        if entry.kind == "part":
+            slug = re.sub(r"[^a-z0-9]+", "-", entry.title.lower()).strip("-")
+            ast = _parse(f"# {entry.title} {{#part-{slug} .part .unnumbered}}\n", root, f"reading part title {entry.title!r}")
+        else:
+            md = chapter_markdown(docs[entry.path], results[entry.path])
+            ast = _parse(md, root, f"reading {entry.path}")
+        api_version = ast["pandoc-api-version"]
+        parsed.append((entry, ast["blocks"]))
+    _dedupe_ids([(e.path or "(part)", b) for e, b in parsed])
+
+    blocks: list = []
+    for entry, chapter_blocks in parsed:
+        if entry.kind == "part":
+            blocks.append({"t": "Div", "c": [["", ["report-part-wrap"], []], chapter_blocks]})
+        else:
+            attr = ["", ["report-chapter"], [["file", entry.path], ["kind", entry.kind]]]
+            blocks.append({"t": "Div", "c": [attr, chapter_blocks]})
+    return {"pandoc-api-version": api_version, "meta": {}, "blocks": blocks}
+
+
+def metadata(config: BookConfig, work_rel: str, warn) -> dict[str, Any]:
+    """Metadata for pandoc (templates, citeproc) and for the Lua filters (`report-*`)."""
+    meta: dict[str, Any] = {
+        "title": config.title,
+        "pagetitle": config.title,
+        "lang": "en-GB",
+        "author": [a.name for a in config.authors],
+        "report-authors": [{"name": a.name, "url": a.url or ""} for a in config.authors],
+        "report-crossref": {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in config.crossref.items()},
+        "report-number-sections": "true" if config.number_sections else "false",
+        "report-number-depth": str(config.number_depth),
+        "report-work-rel": work_rel,
+        "report-output-file": config.output_file,
+        "link-citations": True,
+    }
+    if config.subtitle:
+        meta["subtitle"] = str(config.subtitle)
+    if config.date:
+        meta["date"] = config.date
+    if config.bibliography:
+        bibs = []
+        for b in config.bibliography:
+            p = config.root / b
+            if not p.is_file():
+                raise BuildError(f"{config.config_path}: bibliography file not found: {b}")
+            bibs.append(str(p))
+        meta["bibliography"] = bibs
+    if config.csl:
+        csl = config.root / config.csl
+        if csl.is_file():
+            meta["csl"] = str(csl)
+        else:
+            warn(f"csl file {config.csl} not found; using pandoc's default citation style (Chicago author-date)")
+    return meta
+
+
+def write_inputs(work: Path, doc: dict, meta: dict) -> tuple[Path, Path]:
+    doc_path = work / "book.json"
+    meta_path = work / "metadata.yaml"
+    doc_path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    meta_path.write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=True), encoding="utf-8")
+    return doc_path, meta_path

@@ -1,0 +1,185 @@
+-- Output-specific presentation, run after citeproc so captions and callout titles hold
+-- rendered citations: figure/table caption prefixes ("Figure 3: "), alt text, callout boxes,
+-- part headings, image paths for Typst. Structure and numbers come from crossref.lua.
+
+local stringify = pandoc.utils.stringify
+local is_typst = FORMAT == "typst"
+local is_html = FORMAT:match("html") ~= nil
+
+local work_rel = ""
+local fig_prefix = "_report_fig/"
+local delim = ":"
+local fig_title, tbl_title = "Figure", "Table"
+
+local function typst_str(s)
+  return '"' .. s:gsub("\\", "\\\\"):gsub('"', '\\"'):gsub("\n", " ") .. '"'
+end
+
+local function typst_inlines(inlines)
+  local out = pandoc.write(pandoc.Pandoc({ pandoc.Plain(inlines) }), "typst")
+  return (out:gsub("%s+$", ""))
+end
+
+local function typst_blocks(blocks)
+  return (pandoc.write(pandoc.Pandoc(blocks), "typst"):gsub("%s+$", ""))
+end
+
+local function typst_path(src)
+  if src:match("^%a[%w+.-]*:") or src:sub(1, 1) == "/" then return src end
+  if src:sub(1, #fig_prefix) == fig_prefix then return "/" .. work_rel .. "/" .. src end
+  return "/" .. src
+end
+
+local function alt_of(img)
+  local alt = img.attributes["fig-alt"] or img.attributes["alt"]
+  if (alt == nil or alt == "") then alt = stringify(img.caption) end
+  return alt
+end
+
+local function image_to_typst(img, in_figure)
+  local args = { typst_str(typst_path(img.src)) }
+  local alt = alt_of(img)
+  if alt ~= "" then args[#args + 1] = "alt: " .. typst_str(alt) end
+  local width = img.attributes["width"]
+  if width and width:match("%%$") then
+    args[#args + 1] = "width: " .. width
+  elseif in_figure then
+    args[#args + 1] = "width: 100%"
+  end
+  return "image(" .. table.concat(args, ", ") .. ")"
+end
+
+local CALLOUT_TITLES = { note = "Note", tip = "Tip", warning = "Warning", caution = "Caution", important = "Important" }
+
+local function callout_kind(div)
+  for _, cls in ipairs(div.classes) do
+    local kind = cls:match("^callout%-(%a+)$")
+    if kind and CALLOUT_TITLES[kind] then return kind end
+  end
+  return nil
+end
+
+local function callout(div)
+  local kind = callout_kind(div)
+  if not kind then return nil end
+  local blocks = div.content
+  local title
+  if div.attributes["title"] then
+    title = pandoc.read(div.attributes["title"], "markdown").blocks
+    title = (title[1] and title[1].content) or pandoc.Inlines({})
+  elseif blocks[1] and blocks[1].t == "Header" then
+    title = blocks[1].content
+    blocks = pandoc.Blocks({ table.unpack(blocks, 2) })
+  else
+    title = pandoc.Inlines({ pandoc.Str(CALLOUT_TITLES[kind]) })
+  end
+  if is_typst then
+    local out = pandoc.Blocks({
+      pandoc.RawBlock("typst", "#callout(kind: " .. typst_str(kind) .. ", title: [" .. typst_inlines(title) .. "])["),
+    })
+    out:extend(blocks)
+    out:insert(pandoc.RawBlock("typst", "]" .. (div.identifier ~= "" and (" <" .. div.identifier .. ">") or "")))
+    return out
+  end
+  local classes = { "callout", "callout-" .. kind }
+  for _, cls in ipairs(div.classes) do
+    if not cls:match("^callout") then classes[#classes + 1] = cls end
+  end
+  return pandoc.Div({
+    pandoc.Div(pandoc.Plain(title), { class = "callout-title" }),
+    pandoc.Div(blocks, { class = "callout-body" }),
+  }, pandoc.Attr(div.identifier, classes, { role = "note" }))
+end
+
+local function figure(fig)
+  local number = fig.attributes["number"]
+  local caption = pandoc.Inlines({})
+  for _, b in ipairs(fig.caption.long) do
+    if b.content then caption:extend(b.content) end
+  end
+  if is_typst then
+    local body = fig.content:walk({
+      Image = function(img) return pandoc.RawInline("typst", "#box(" .. image_to_typst(img, true) .. ")") end,
+    })
+    local args = { "[" .. typst_blocks(body) .. "]" }
+    if #caption > 0 then args[#args + 1] = "caption: [" .. typst_inlines(caption) .. "]" end
+    args[#args + 1] = "kind: image"
+    args[#args + 1] = "supplement: [" .. fig_title .. "]"
+    if number then
+      -- Numbers come from crossref.lua so both outputs agree; Typst only displays them.
+      args[#args + 1] = 'numbering: (..) => "' .. number .. '"'
+    else
+      args[#args + 1] = "numbering: none"
+    end
+    local label = fig.identifier ~= "" and (" <" .. fig.identifier .. ">") or ""
+    return pandoc.RawBlock("typst", "#figure(\n  " .. table.concat(args, ",\n  ") .. "\n)" .. label)
+  end
+  fig.content = fig.content:walk({
+    Image = function(img)
+      img.attributes["alt"] = alt_of(img)
+      img.attributes["fig-alt"] = nil
+      return img
+    end,
+  })
+  if number then
+    local prefix = pandoc.Inlines({ pandoc.Span(fig_title .. " " .. number .. delim, { class = "figure-number" }) })
+    if #caption > 0 then prefix:insert(pandoc.Space()) end
+    prefix:extend(caption)
+    caption = prefix
+  end
+  fig.caption = { long = { pandoc.Plain(caption) } }
+  return fig
+end
+
+local function table_caption(tbl)
+  local number = tbl.attributes["number"]
+  if not number or is_typst then return nil end
+  local caption = pandoc.Inlines({ pandoc.Span(tbl_title .. " " .. number .. delim, { class = "table-number" }) })
+  for _, b in ipairs(tbl.caption.long) do
+    if b.content then caption:insert(pandoc.Space()); caption:extend(b.content) end
+  end
+  tbl.caption.long = { pandoc.Plain(caption) }
+  return tbl
+end
+
+return {
+  {
+    Meta = function(meta)
+      work_rel = meta["report-work-rel"] and stringify(meta["report-work-rel"]) or ""
+      local cfg = meta["report-crossref"] or {}
+      if cfg["title-delim"] then delim = stringify(cfg["title-delim"]) end
+      if cfg["fig-title"] then fig_title = stringify(cfg["fig-title"]) end
+      if cfg["tbl-title"] then tbl_title = stringify(cfg["tbl-title"]) end
+    end,
+  },
+  {
+    Div = function(div)
+      if div.classes:includes("report-chapter") or div.classes:includes("report-part-wrap") then
+        return div.content
+      end
+      return callout(div)
+    end,
+    Figure = figure,
+    Table = table_caption,
+    Header = function(h)
+      if h.classes:includes("part") then
+        if is_typst then
+          return pandoc.RawBlock("typst", "#report-part([" .. typst_inlines(h.content) .. "])")
+        end
+      end
+      h.attributes["number"] = nil
+      return h
+    end,
+  },
+  {
+    -- Images outside figures (inline or alone in a paragraph).
+    Image = function(img)
+      if is_typst then
+        return pandoc.RawInline("typst", "#box(" .. image_to_typst(img, false) .. ")")
+      end
+      if not img.attributes["alt"] then img.attributes["alt"] = alt_of(img) end
+      img.attributes["fig-alt"] = nil
+      return img
+    end,
+  },
+}

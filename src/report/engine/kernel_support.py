@@ -1,0 +1,106 @@
+"""Imported inside the Jupyter kernel (not by the engine process).
+
+It lives in `builtins` as `_report_kernel_` so that `%reset -f` between chapters cannot remove it.
+"""
+from __future__ import annotations
+
+import builtins
+import json
+import os
+import sys
+from pathlib import Path
+
+INLINE_MIME = "application/x-report-inline+json"
+SVG_SALT = "breaking-the-cycle"
+
+_root: Path | None = None
+_opened: set[str] = set()
+_recording = False
+_ignore_prefixes: tuple[str, ...] = ()
+
+
+def _audit(event: str, args: tuple) -> None:
+    # Runs for every audited event in the kernel, so it must stay cheap and never raise.
+    if not _recording or event != "open" or _root is None:
+        return
+    try:
+        target = args[0]
+        if isinstance(target, int):
+            return
+        mode = args[1] if len(args) > 1 else "r"
+        if mode and any(c in str(mode) for c in "wax+"):
+            return
+        p = os.path.abspath(os.fsdecode(target))
+        root = str(_root)
+        if p.startswith(root + os.sep) and not p.startswith(_ignore_prefixes):
+            _opened.add(os.path.relpath(p, root))
+    except Exception:  # noqa: BLE001 - an audit hook must not break user code
+        pass
+
+
+def setup(root: str, ignore: list[str]) -> None:
+    """Once per kernel: project paths, inline SVG figures, reproducible SVG output, file recording."""
+    global _root, _ignore_prefixes
+    _root = Path(root).resolve()
+    _ignore_prefixes = tuple(str(_root / p) + os.sep for p in ignore)
+    os.chdir(_root)
+    os.environ["QUARTO_PROJECT_DIR"] = str(_root)
+    builtins._report_kernel_ = sys.modules[__name__]
+    sys.addaudithook(_audit)
+    import matplotlib
+
+    # matplotlib embeds a random salt in SVG ids and the date in its metadata; fix both so
+    # the same figure gives the same bytes.
+    matplotlib.rcParams["svg.hashsalt"] = SVG_SALT
+    ip = _ipython()
+    if ip is not None:
+        ip.run_line_magic("matplotlib", "inline")
+        ip.run_line_magic("config", "InlineBackend.figure_formats = ['svg']")
+        ip.run_line_magic(
+            "config",
+            "InlineBackend.print_figure_kwargs = {'bbox_inches': 'tight', 'metadata': {'Date': None}}",
+        )
+
+
+def _ipython():
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return None
+    return get_ipython()
+
+
+def begin_chapter() -> None:
+    global _recording
+    import matplotlib
+
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+    matplotlib.rcParams["svg.hashsalt"] = SVG_SALT
+    os.chdir(_root)
+    _opened.clear()
+    _recording = True
+
+
+def end_chapter() -> None:
+    global _recording
+    _recording = False
+    from IPython.display import display
+
+    display({INLINE_MIME: {"kind": "opened", "value": sorted(_opened)}}, raw=True)
+
+
+def inline(value) -> None:
+    """Report an inline expression's value: markdown objects as markdown, everything else as text."""
+    from IPython.display import display
+
+    try:
+        from IPython.display import Markdown
+    except ImportError:  # pragma: no cover
+        Markdown = ()
+    if isinstance(value, Markdown):
+        payload = {"kind": "markdown", "value": value.data}
+    else:
+        payload = {"kind": "text", "value": str(value)}
+    display({INLINE_MIME: json.loads(json.dumps(payload))}, raw=True)

@@ -1,0 +1,44 @@
+"""The book as one self-contained HTML file: pandoc with --embed-resources and MathML."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .config import BookConfig
+from .errors import BuildError
+from .pandoc import FILTERS, RESOURCES, run_pandoc
+
+
+def html_args(config: BookConfig, work: Path, citeproc: bool) -> list[str]:
+    html = config.html
+    args = ["-t", "html5", "--standalone", "--embed-resources", "--mathml", "--section-divs",
+            "--reference-location=section", "--wrap=none",
+            "--template", str(RESOURCES / "book.html")]
+    if html.get("toc", True):
+        args += ["--toc", f"--toc-depth={int(html.get('toc-depth', 2))}"]
+    css = html.get("css") or []
+    css = css if isinstance(css, list) else [css]
+    for rel in css:
+        if not (config.root / rel).is_file():
+            raise BuildError(f"{config.config_path}: format.html.css: file not found: {rel}")
+        args += ["--css", str(config.root / rel)]
+    if not css:
+        args += ["--css", str(RESOURCES / "engine.css")]
+    return args
+
+
+def render_html(config: BookConfig, doc_json: Path, meta: Path, work: Path, out: Path, citeproc: bool) -> str:
+    args = ["-f", "json", str(doc_json), "--metadata-file", str(meta),
+            "--lua-filter", str(FILTERS / "crossref.lua")]
+    if citeproc:
+        args.append("--citeproc")
+    args += ["--lua-filter", str(FILTERS / "format.lua"),
+             f"--resource-path={config.root}{_sep()}{work}",
+             *html_args(config, work, citeproc), "-o", str(out)]
+    _, stderr = run_pandoc(args, cwd=config.root, what="rendering HTML")
+    return stderr
+
+
+def _sep() -> str:
+    import os
+
+    return os.pathsep
