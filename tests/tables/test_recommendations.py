@@ -325,3 +325,26 @@ def test_csv_passes_frictionless_schema():
             desc = {k: v for k, v in r.items() if k not in ("rules", "provenance", "unit")}
             report = validate(Resource(desc, basepath=str(DATA)))
             assert report.valid, [e.message for t in report.tasks for e in t.errors]
+
+
+def test_book_layout_breaks_table_cleanly(project, tmp_path):
+    """Under the book's own Typst layout, pushed near the foot of a page, the table breaks across
+    pages with its headings repeated and no theme row stranded apart from its first row."""
+    import shutil
+    template = DATA.parent / "templates" / "typst" / "typst-template.typ"
+    if not template.is_file():
+        pytest.skip("book Typst template not present")
+    shutil.copy(template, tmp_path / "typst-template.typ")
+    (tmp_path / "table.typ").write_text(render_typst(load_recommendations(project)), encoding="utf-8")
+    recs = load_recommendations(project)
+    for words in (380, 420, 460, 500):
+        body = ('#import "typst-template.typ": *\n#show: doc => report(title: [T], toc: false, doc)\n'
+                f'= Chapter\n#lorem({words})\n#include "table.typ"\n')
+        _, pages = compile_typst(tmp_path, body)
+        flat = [squash(p) for p in pages]
+        table_pages = [p for p in flat if squash(recs.rows[0].problem) in p or squash(recs.rows[-1].problem) in p]
+        for g in recs.groups:
+            first = next(i for i, p in enumerate(flat) if squash(g.theme) in p)
+            assert squash(g.rows[0].problem)[:40] in flat[first], (words, g.theme)
+        if len(table_pages) > 1:
+            assert all(squash("ProblemSolutionLever") in p for p in table_pages)
