@@ -1,6 +1,109 @@
-"""Loading and validating the report's data package; the raw -> derived pipeline lives in `pipeline`."""
+"""The report's data package: load validated tables, look up key statistics, validate everything.
+
+    from report.data import load, stat
+    df = load("fig16_childcare")          # validated pandas DataFrame
+    n = stat("dd_lsoas_computed")         # 1305
+
+Nothing is cached in memory: every call reads the file again, so a build tool that watches file
+access sees exactly which data a chapter used, and an edited CSV is picked up at once.
+"""
 from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import pandas as pd
 
 from .errors import DataValidationError, Problem
 
-__all__ = ["DataValidationError", "Problem"]
+__all__ = ["load", "stat", "stat_row", "validate_all", "resource_names", "DataValidationError", "Problem"]
+
+
+def _root(root) -> Path:
+    from report import paths
+
+    return Path(root) if root is not None else paths.project_root()
+
+
+def _package(root: Path) -> dict:
+    from report import paths
+
+    from .package import read_package
+
+    pkg = read_package(root)
+    if not pkg:
+        raise DataValidationError([Problem(file=str(paths.data_dir(root) / "datapackage.json"),
+                                           rule="file_present", message="data package descriptor not found")])
+    return pkg
+
+
+def resource_names(root=None) -> list[str]:
+    return [r["name"] for r in _package(_root(root)).get("resources", [])]
+
+
+def load(name: str, root=None) -> pd.DataFrame:
+    """Validate resource `name` and return it as a DataFrame (raises DataValidationError).
+
+    For `map_regions` (GeoJSON) each row is a region: `region`, `region_code` and `geometry`
+    (a GeoJSON geometry dict).
+    """
+    from report import paths
+
+    from .package import resource_descriptor
+    from .validate import check_resource
+
+    root = _root(root)
+    pkg = _package(root)
+    desc = resource_descriptor(pkg, name)
+    if desc is None:
+        names = [r["name"] for r in pkg.get("resources", [])]
+        close = difflib.get_close_matches(name, names, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise KeyError(f"no resource {name!r} in data/datapackage.json{hint}")
+    problems, df = check_resource(desc, paths.data_dir(root), root)
+    if problems:
+        raise DataValidationError(problems)
+    return df
+
+
+def stat_row(key: str, root=None) -> dict:
+    """The key_statistics row for `key` as a dict (value as int when it is a whole number)."""
+    df = load("key_statistics", root)
+    hit = df[df["key"] == key]
+    if hit.empty:
+        close = difflib.get_close_matches(key, df["key"].tolist(), n=3)
+        hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+        raise KeyError(f"no key statistic {key!r} in data/key_statistics.csv{hint}")
+    row = hit.iloc[0].to_dict()
+    value = float(row["value"])
+    row["value"] = int(value) if value.is_integer() else value
+    return {k: (v if k == "value" else str(v)) for k, v in row.items()}
+
+
+def stat(key: str, root=None) -> float | int:
+    """The value of key statistic `key`."""
+    return stat_row(key, root)["value"]
+
+
+def validate_all(root=None) -> int:
+    """Validate every resource in the package; raise DataValidationError listing every problem.
+
+    Returns the number of resources checked.
+    """
+    from report import paths
+
+    from .validate import check_resource
+
+    root = _root(root)
+    pkg = _package(root)
+    problems: list[Problem] = []
+    names = [r.get("name") for r in pkg.get("resources", [])]
+    for dup in sorted({n for n in names if names.count(n) > 1}):
+        problems.append(Problem(file="data/datapackage.json", rule="unique_resource_name", value=dup,
+                                message="two resources share this name"))
+    for desc in pkg.get("resources", []):
+        found, _ = check_resource(desc, paths.data_dir(root), root)
+        problems.extend(found)
+    if problems:
+        raise DataValidationError(problems)
+    return len(names)

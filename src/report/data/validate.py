@@ -1,0 +1,269 @@
+"""Validate one resource of the data package: bytes, header, schema (frictionless), then rules.
+
+Checks run in the order a person would fix them: a file that is not UTF-8 or not comma-separated
+makes every later message meaningless, so those stop the resource early. Rows are reported by
+their 1-based line in the CSV (the header is line 1), which is what an editor shows.
+"""
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import Problem
+from .rules import run_rules
+
+BOM = b"\xef\xbb\xbf"
+METADATA_KEYS = ("title", "description", "sources", "licenses", "provenance")
+PROVENANCE = ("derived", "reconstructed", "publication", "computed")
+
+
+def _display(path: Path, root: Path | None) -> str:
+    if root is not None:
+        try:
+            return str(path.resolve().relative_to(root.resolve()))
+        except ValueError:
+            pass
+    return str(path)
+
+
+def check_metadata(desc: dict, file: str) -> list[Problem]:
+    out = []
+    for key in METADATA_KEYS:
+        if not desc.get(key):
+            out.append(Problem(file=file, rule="package_metadata", column=key,
+                               message=f"resource '{desc.get('name')}' in datapackage.json has no {key}"))
+    prov = desc.get("provenance")
+    if prov and prov not in PROVENANCE:
+        out.append(Problem(file=file, rule="package_metadata", column="provenance", value=prov,
+                           message=f"provenance must be one of {', '.join(PROVENANCE)}"))
+    return out
+
+
+def _decode(raw: bytes, file: str) -> tuple[str | None, list[Problem]]:
+    if not raw.strip():
+        return None, [Problem(file=file, rule="non_empty", row=1, message="the file is empty")]
+    if raw.startswith(BOM):
+        return None, [Problem(file=file, rule="utf8_without_bom", row=1, value="\ufeff",
+                              message="the file starts with a UTF-8 byte order mark (BOM); "
+                                      "re-save it as UTF-8 without BOM")]
+    try:
+        return raw.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        start = raw.rfind(b"\n", 0, exc.start) + 1
+        end = raw.find(b"\n", exc.start)
+        end = len(raw) if end < 0 else end
+        line_no = raw.count(b"\n", 0, exc.start) + 1
+        line = raw[start:end].decode("cp1252", errors="replace").rstrip("\r")
+        header = next(csv.reader([raw.split(b"\n", 1)[0].decode("utf-8", errors="replace").lstrip("\ufeff")]), [])
+        # Name the column: the first cell whose bytes are not valid UTF-8 is the culprit.
+        column, value = None, line
+        cells = next(csv.reader([raw[start:end].decode("latin-1")]), [])
+        for i, cell in enumerate(cells):
+            try:
+                cell.encode("latin-1").decode("utf-8")
+            except UnicodeDecodeError:
+                column = header[i] if i < len(header) else f"column {i + 1}"
+                value = cell.encode("latin-1").decode("cp1252", errors="replace")
+                break
+        bad = raw[exc.start:exc.end].hex(" ").upper()
+        return None, [Problem(file=file, rule="utf8_encoding", row=line_no, column=column, value=value,
+                              message=f"not valid UTF-8 (byte {bad}); the text looks Latin-1/Windows-1252 "
+                                      "encoded: re-save the file as UTF-8")]
+
+
+def _read_rows(text: str) -> tuple[list[str], list[list[str]], list[int]]:
+    """Header, data rows and the 1-based line each data row starts on."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, [])
+    rows, lines, last = [], [], reader.line_num
+    for row in reader:
+        start = last + 1
+        last = reader.line_num
+        rows.append(row)
+        lines.append(start)
+    return header, rows, lines
+
+
+def _check_header(header: list[str], fields: list[str], file: str) -> list[Problem]:
+    if len(header) == 1 and len(fields) > 1:
+        for delim, name in ((";", "semicolon"), ("\t", "tab"), ("|", "pipe")):
+            if delim in header[0]:
+                return [Problem(file=file, rule="comma_delimiter", row=1, value=delim,
+                                message=f"the file is {name}-separated; the package expects commas (',')")]
+    out = []
+    missing = [f for f in fields if f not in header]
+    extra = [h for h in header if h not in fields]
+    for name in missing:
+        close = difflib.get_close_matches(name, extra, n=1, cutoff=0.6)
+        if close:
+            extra.remove(close[0])
+            out.append(Problem(file=file, rule="schema_fields", row=1, column=name, value=close[0],
+                               message=f"column '{name}' is missing; found '{close[0]}' instead — did you mean "
+                                       f"'{name}'?"))
+        else:
+            suggestion = difflib.get_close_matches(name, header, n=1, cutoff=0.0)
+            hint = f" (closest column in the file: '{suggestion[0]}')" if suggestion else ""
+            out.append(Problem(file=file, rule="schema_fields", row=1, column=name,
+                               message=f"required column '{name}' is missing{hint}"))
+    for name in extra:
+        close = difflib.get_close_matches(name, fields, n=1, cutoff=0.0)
+        hint = f"; closest expected column: '{close[0]}'" if close else ""
+        out.append(Problem(file=file, rule="schema_fields", row=1, column=name, value=name,
+                           message=f"unexpected column '{name}'{hint}; expected {', '.join(fields)}"))
+    if not out and header != fields:
+        out.append(Problem(file=file, rule="schema_field_order", row=1, value=",".join(header),
+                           message=f"columns are out of order; expected {','.join(fields)}"))
+    return out
+
+
+_CONSTRAINT = re.compile(r'constraint "(\w+)" is "(.*)"')
+
+
+def _frictionless_problems(path: Path, schema: dict, file: str, header: list[str],
+                           rows_by_line: dict[int, list[str]]) -> list[Problem]:
+    from frictionless import Resource, Schema
+
+    res = Resource(path=path.name, basepath=str(path.parent), schema=Schema.from_descriptor(schema),
+                   format="csv", encoding="utf-8")
+    report = res.validate()
+    fields = {f["name"]: f for f in schema["fields"]}
+    out = []
+    for task in report.tasks:
+        type_errors_rows = {e.row_number for e in task.errors if e.type in ("type-error", "constraint-error")}
+        for e in task.errors:
+            row = getattr(e, "row_number", None)
+            col = getattr(e, "field_name", None)
+            cell = getattr(e, "cell", None)
+            if e.type == "type-error":
+                ftype = fields[col]["type"]
+                out.append(Problem(file=file, rule=f"type: {ftype}", row=row, column=col, value=cell,
+                                   message=f"{cell!r} is not a valid {ftype}"))
+            elif e.type == "constraint-error":
+                m = _CONSTRAINT.search(e.note or "")
+                name, limit = (m.group(1), m.group(2)) if m else ("constraint", e.note)
+                if name == "enum":
+                    allowed = fields[col]["constraints"]["enum"]
+                    close = difflib.get_close_matches(str(cell), [str(a) for a in allowed], n=1)
+                    hint = f" — did you mean {close[0]!r}?" if close else ""
+                    out.append(Problem(file=file, rule="enum", row=row, column=col, value=cell,
+                                       message=f"unknown category{hint} Allowed: {', '.join(map(str, allowed))}"))
+                elif name == "required":
+                    out.append(Problem(file=file, rule="required", row=row, column=col, value=cell,
+                                       message="a value is required"))
+                elif name in ("minimum", "maximum"):
+                    word = "below the minimum" if name == "minimum" else "above the maximum"
+                    out.append(Problem(file=file, rule=f"{name} {limit}", row=row, column=col, value=cell,
+                                       message=f"{cell!r} is {word} of {limit}"))
+                else:
+                    out.append(Problem(file=file, rule=f"{name} {limit}", row=row, column=col, value=cell,
+                                       message=f"{cell!r} breaks the {name} constraint ({limit})"))
+            elif e.type in ("primary-key", "unique-error"):
+                if row in type_errors_rows:
+                    continue  # the cell error already explains this row
+                pk = schema.get("primaryKey") or [col]
+                pk = [pk] if isinstance(pk, str) else pk
+                cells = rows_by_line.get(row, [])
+                key = tuple(cells[header.index(k)] if k in header and header.index(k) < len(cells) else None
+                            for k in pk)
+                m = re.search(r"position (\d+)", e.note or "")
+                first = f" (first seen on row {m.group(1)})" if m else ""
+                out.append(Problem(file=file, rule="primary_key" if e.type == "primary-key" else "unique",
+                                   row=row, column=",".join(pk),
+                                   value=key[0] if len(key) == 1 else key,
+                                   message=f"duplicate key{first}; each row must have a unique {', '.join(pk)}"))
+            else:
+                out.append(Problem(file=file, rule=e.type, row=row, column=col, value=cell,
+                                   message=e.message))
+    return out
+
+
+def _typed_frame(text: str, schema: dict) -> pd.DataFrame:
+    dtypes = {}
+    for f in schema["fields"]:
+        required = f.get("constraints", {}).get("required", False)
+        if f["type"] == "integer":
+            dtypes[f["name"]] = "int64" if required else "Int64"
+        elif f["type"] == "number":
+            dtypes[f["name"]] = "float64"
+        else:
+            dtypes[f["name"]] = str
+    return pd.read_csv(io.StringIO(text), dtype=dtypes, keep_default_na=False,
+                       na_values={k: [""] for k, v in dtypes.items() if v is not str})
+
+
+def check_csv(path: Path, desc: dict, file: str) -> tuple[list[Problem], pd.DataFrame | None]:
+    if not path.is_file():
+        return [Problem(file=file, rule="file_present",
+                        message=f"file not found (resource '{desc['name']}' in datapackage.json)")], None
+    text, problems = _decode(path.read_bytes(), file)
+    if problems:
+        return problems, None
+    schema = desc["schema"]
+    fields = [f["name"] for f in schema["fields"]]
+    header, rows, lines = _read_rows(text)
+    problems = _check_header(header, fields, file)
+    if problems:
+        return problems, None
+    if not rows:
+        return [Problem(file=file, rule="non_empty", row=2, message="the file has a header but no data rows")], None
+    problems = _frictionless_problems(path, schema, file, header, dict(zip(lines, rows)))
+    if problems:
+        return problems, None
+    df = _typed_frame(text, schema)
+    if len(df) != len(lines):  # blank lines etc.: frictionless flags them, this is a last guard
+        lines = list(range(2, len(df) + 2))
+    return run_rules(df, lines, desc.get("rules", []), schema, file), df
+
+
+def check_geojson(path: Path, desc: dict, file: str) -> tuple[list[Problem], pd.DataFrame | None]:
+    from .constants import REGIONS
+
+    if not path.is_file():
+        return [Problem(file=file, rule="file_present",
+                        message=f"file not found (resource '{desc['name']}' in datapackage.json)")], None
+    raw = path.read_bytes()
+    text, problems = _decode(raw, file)
+    if problems:
+        return problems, None
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return [Problem(file=file, rule="valid_json", row=exc.lineno, value=exc.msg, message="not valid JSON")], None
+    feats = obj.get("features") if isinstance(obj, dict) else None
+    if obj.get("type") != "FeatureCollection" or not isinstance(feats, list):
+        return [Problem(file=file, rule="geojson_feature_collection", message="not a GeoJSON FeatureCollection")], None
+    df = pd.DataFrame([{**(f.get("properties") or {}), "geometry": f.get("geometry")} for f in feats])
+    for rule in desc.get("rules", []):
+        if rule.get("rule") == "geojson_regions":
+            prop = rule.get("property", "region")
+            have = df[prop].tolist() if prop in df else []
+            for i, v in enumerate(have):
+                if v not in REGIONS:
+                    close = difflib.get_close_matches(str(v), REGIONS, n=1)
+                    hint = f" — did you mean {close[0]!r}?" if close else ""
+                    problems.append(Problem(file=file, rule="enum", row=i + 1, column=prop, value=v,
+                                            message=f"feature {i + 1}: unknown region{hint}"))
+            for r in REGIONS:
+                if r not in have:
+                    problems.append(Problem(file=file, rule="all_categories_present", column=prop, value=r,
+                                            message="no feature for this region"))
+    return problems, df
+
+
+def check_resource(desc: dict, data_dir: Path, root: Path | None = None) -> tuple[list[Problem], pd.DataFrame | None]:
+    path = data_dir / desc.get("path", f"{desc.get('name')}.csv")
+    file = _display(path, root)
+    problems = check_metadata(desc, file)
+    if desc.get("format") == "geojson" or str(path).endswith(".geojson"):
+        more, df = check_geojson(path, desc, file)
+    elif "schema" in desc:
+        more, df = check_csv(path, desc, file)
+    else:
+        more, df = [Problem(file=file, rule="table_schema", message="resource has no schema")], None
+    return problems + more, df
