@@ -27,7 +27,7 @@ def write_typst(config: BookConfig, doc_json: Path, meta: Path, work: Path, cite
     # template and the partials the book names are gathered into one directory.
     tdir = work / "typst-template"
     tdir.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(RESOURCES / "book.typst", tdir / "book.typst")
+    shutil.copyfile(RESOURCES / "book.typ", tdir / "book.typ")
     for name, src in _partials(config).items():
         shutil.copyfile(src, tdir / name)
     out = work / "book.typ"
@@ -37,7 +37,7 @@ def write_typst(config: BookConfig, doc_json: Path, meta: Path, work: Path, cite
     if citeproc:
         args.append("--citeproc")
     args += ["--lua-filter", str(FILTERS / "format.lua"), "-t", "typst", "--standalone",
-             "--template", str(tdir / "book.typst"), "--wrap=none",
+             "--template", str(tdir / "book.typ"), "--wrap=none",
              "-V", f"papersize={typst.get('papersize', 'a4')}",
              "-o", str(out)]
     if typst.get("toc", True):

@@ -18,7 +18,7 @@ def staged_output(book_dir: Path) -> Iterator[tuple[Path, Path]]:
     """
     book_dir = Path(book_dir)
     book_dir.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{book_dir.name}-build-", dir=book_dir.parent))
+    stage = Path(tempfile.mkdtemp(prefix=f"{book_dir.name}.build-", dir=book_dir.parent))
     out, work = stage / "out", stage / "work"
     out.mkdir()
     work.mkdir()
