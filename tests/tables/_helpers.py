@@ -33,8 +33,8 @@ def write_csv(path: Path, columns, rows) -> None:
 
 @pytest.fixture
 def project(tmp_path) -> Path:
-    """A throwaway project root holding copies of the real recommendations files."""
-    for name in ("recommendations.csv", "recommendations_numbered.csv"):
+    """A throwaway project root holding copies of the real recommendations files and package."""
+    for name in ("recommendations.csv", "recommendations_numbered.csv", "datapackage.json"):
         (tmp_path / "data").mkdir(exist_ok=True)
         shutil.copy(DATA / name, tmp_path / "data" / name)
     return tmp_path

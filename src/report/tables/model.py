@@ -103,9 +103,8 @@ def split_actions(value: str) -> list[str]:
     return [clean(a) for a in value.split(ACTION_SEPARATOR)] if clean(value) else []
 
 
-def _read_csv(path: Path, columns: tuple[str, ...], problems: list[Problem]) -> list[tuple[int, dict]]:
+def _read_csv(path: Path, name: str, columns: tuple[str, ...], problems: list[Problem]) -> list[tuple[int, dict]]:
     """Rows as (CSV line where the record starts, cells); structural problems go to `problems`."""
-    name = path.name
     if not path.is_file():
         problems.append(Problem(name, "file-exists", f"file not found at {path}"))
         return []
@@ -166,17 +165,51 @@ def _require(name, line, cells, columns, optional, problems) -> bool:
     return ok
 
 
+def _display(path: Path, root: Path) -> str:
+    """The file as `report.data` names it (relative to the project), so errors read alike."""
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _package_problems(root: Path) -> list[Problem]:
+    """Schema checks (types, required, enum, unique, primaryKey, rules) by the data package.
+
+    The checks below add what a schema cannot say: whitespace-only cells, the action lists,
+    and the numbering shared by the two files.
+    """
+    try:
+        from report.data import load
+    except ImportError:  # the data module predates load(): the checks below cover the schema too
+        return []
+    problems = []
+    for name in (TABLE_RESOURCE, LIST_RESOURCE):
+        try:
+            load(name, root)
+        except DataValidationError as e:
+            problems.extend(e.problems)
+        except KeyError as e:  # resource missing from datapackage.json
+            problems.append(Problem(_display(paths.data_dir(root) / "datapackage.json", root), "in-package",
+                                    f"{e.args[0]}; run `report tables --update-package`", value=name))
+    return problems
+
+
 def load_recommendations(root: Path | None = None) -> Recommendations:
     """Read and check both files under `root`/data; raise DataValidationError listing every problem."""
+    root = Path(root) if root is not None else paths.project_root()
+    problems = _package_problems(root)
+    if problems:
+        # Report the schema's findings alone: the checks below would repeat them in other words.
+        raise DataValidationError(problems)
     ddir = paths.data_dir(root)
     table_path = ddir / f"{TABLE_RESOURCE}.csv"
     list_path = ddir / f"{LIST_RESOURCE}.csv"
-    problems: list[Problem] = []
 
     rows: list[Row] = []
     keys: list[_Key] = []
-    tname = table_path.name
-    for line, cells in _read_csv(table_path, TABLE_COLUMNS, problems):
+    tname = _display(table_path, root)
+    for line, cells in _read_csv(table_path, tname, TABLE_COLUMNS, problems):
         filled = _require(tname, line, cells, TABLE_COLUMNS, TABLE_OPTIONAL, problems)
         theme = _theme(tname, line, cells["theme"], problems) if clean(cells["theme"]) else None
         order = _positive_int(tname, line, "order", cells["order"], problems) if clean(cells["order"]) else None
@@ -196,8 +229,8 @@ def load_recommendations(root: Path | None = None) -> Recommendations:
                             clean(cells["lever"]), tuple(actions), line))
 
     extras: list[Item] = []
-    lname = list_path.name
-    for line, cells in _read_csv(list_path, LIST_COLUMNS, problems):
+    lname = _display(list_path, root)
+    for line, cells in _read_csv(list_path, lname, LIST_COLUMNS, problems):
         filled = _require(lname, line, cells, LIST_COLUMNS, frozenset(), problems)
         theme = _theme(lname, line, cells["theme"], problems) if clean(cells["theme"]) else None
         number = _positive_int(lname, line, "number", cells["number"], problems) if clean(cells["number"]) else None
