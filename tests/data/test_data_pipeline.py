@@ -121,3 +121,9 @@ def test_manifest_lists_every_raw_file_with_provenance(raw_dir):
     for s in sources.values():
         assert s["publisher"] and s["licenses"] and s["homepage"].startswith("https://")
         assert len(s["sha256"]) == 64
+
+
+def test_missing_raw_dir_is_refused(project, tmp_path):
+    res = CliRunner().invoke(main, ["data", "--raw-dir", str(tmp_path / "nowhere")])
+    assert res.exit_code == 1
+    assert "nowhere" in res.output and "raw_dir_present" in res.output

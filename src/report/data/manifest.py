@@ -122,6 +122,12 @@ def sha256(path: Path) -> str:
 
 def verify_raw(raw_dir: Path, sources: list[dict], on_file=None) -> dict[str, Path]:
     """Check every manifest entry against `raw_dir`; raise RawInputError listing every mismatch."""
+    if not raw_dir.is_dir():
+        raise RawInputError([Problem(
+            file=str(raw_dir), rule="raw_dir_present",
+            message="raw-data directory not found; pass --raw-dir or set $REPORT_RAW_DIR to the folder holding "
+                    f"the {len(sources)} files listed under raw_sources in data/datapackage.json",
+        )])
     problems: list[Problem] = []
     found: dict[str, Path] = {}
     for src in sources:
