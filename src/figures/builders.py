@@ -185,8 +185,8 @@ def draw_lines(spec: Spec, p: Prepared, ax=None) -> Figure:
             pax.autoscale(axis="y")
         if panel is not None:
             note = notes.get(panel)
-            pax.set_title(f"{panel}" + (f"\n{note}" if note else ""), loc="left", fontsize=9,
-                          fontweight="semibold", linespacing=1.3)
+            pax.set_title(f"{panel}" + (f" ({note})" if note else ""), loc="left", fontsize=9,
+                          fontweight="semibold")
         if len(p.panels) == 1:
             _end_labels(pax, ends)
     handles = labels = None

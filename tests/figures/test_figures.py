@@ -1,0 +1,179 @@
+"""Each figure's structure checked against its data: series, points, bars, labels, notes."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from matplotlib.patches import Rectangle
+
+import figures
+from figures.builders import RECONSTRUCTED_NOTE
+from figures.palette import AREA_TYPES, AREA_TYPE_COLOURS, ENGLAND, REGIONS
+
+from fig_support import needs_real_data, package_provenance, texts_by_gid, unwrap
+
+LINE_FIGS = [4, 5, 9, 11, 12]
+BAR_FIGS = [6, 7, 8, 10, 13, 14, 15, 16]
+
+
+def test_registry_covers_every_publication_figure():
+    assert sorted(figures.REGISTRY) == list(range(1, 18))
+    labels = [s.label for s in figures.REGISTRY.values()]
+    assert len(set(labels)) == 17 and all(lab.startswith("fig-") for lab in labels)
+    assert figures.spec(3).numbers == (1, 3) and figures.spec(17).numbers == (2, 17)
+    assert figures.spec("fig-gva") is figures.REGISTRY[4]
+    for s in figures.REGISTRY.values():
+        assert s.title and s.measure and s.source
+        assert len(s.title.split()) <= 10  # own short titles, not the publication's sentences
+
+
+def test_named_functions_match_plot(frames):
+    fig = figures.fig04(frames[4])
+    assert [l.get_gid() for l in fig.axes[0].lines] == [f"line-{a}" for a in AREA_TYPES]
+    assert figures.fig16.__name__ == "fig16" and "fig-childcare" in figures.fig16.__doc__
+
+
+@pytest.mark.parametrize("n", LINE_FIGS)
+def test_line_figures(n, frames, provenance):
+    s = figures.spec(n)
+    df = frames[n]
+    fig = figures.plot(n, df)
+    series = s.opt("series")
+    expected_series = list(AREA_TYPES if series == "area_type" else REGIONS)
+    years = sorted(df[s.opt("x")].unique())
+    panels = list(dict.fromkeys(df[s.opt("panels")])) if s.opt("panels") else [None]
+    assert len(fig.axes) == len(panels)
+    for ax, panel in zip(fig.axes, panels):
+        lines = [l for l in ax.lines if (l.get_gid() or "").startswith("line-")]
+        assert [l.get_label() for l in lines] == expected_series
+        for l in lines:
+            assert list(l.get_xdata()) == years
+        if panel is not None:
+            assert ax.get_title(loc="left").startswith(panel)
+    assert fig.axes[0].get_ylabel() == s.opt("axis_label")
+    if panels == [None]:
+        end_labels = [t.get_text() for t in fig.axes[0].texts]
+        assert end_labels == expected_series  # direct labels, one per line
+    else:
+        assert [t.get_text() for t in fig.legends[0].get_texts()] == expected_series
+    t = texts_by_gid(fig)
+    assert t["figure-title"] == s.title
+    assert t["figure-measure"] == s.measure
+    assert t["figure-source"] == f"Source: {s.source}."
+
+
+def _bars(ax):
+    return [p for c in ax.containers for p in c.patches]
+
+
+@pytest.mark.parametrize("n", BAR_FIGS)
+def test_bar_figures(n, frames, provenance):
+    s = figures.spec(n)
+    df = frames[n]
+    fig = figures.plot(n, df)
+    x = s.opt("x")
+    t = texts_by_gid(fig)
+    assert t["figure-title"] == s.title and t["figure-source"] == f"Source: {s.source}."
+    assert fig.axes[0].get_ylabel() == s.opt("axis_label")
+    if s.opt("panel_groups"):
+        assert [ax.get_title(loc="left") for ax in fig.axes] == list(s.opt("panel_groups"))
+        for ax in fig.axes:
+            assert len(_bars(ax)) == len(AREA_TYPES)
+            assert [unwrap(l.get_text()) for l in ax.get_xticklabels()] == list(AREA_TYPES)
+        return
+    ax = fig.axes[0]
+    assert len(_bars(ax)) == len(df)  # one bar per row of data
+    ticks = [unwrap(l.get_text()) for l in ax.get_xticklabels()]
+    if x == "region":
+        assert ticks == [*REGIONS, ENGLAND]  # England last, apart
+        assert ax.get_xticklabels()[-1].get_fontweight() == "bold"
+    elif x == "area_type":
+        assert ticks == list(AREA_TYPES)
+    else:
+        values = sorted(df[x].unique()) if pd.api.types.is_numeric_dtype(df[x]) else df[x]
+        assert ticks == [str(v) for v in dict.fromkeys(values)]  # numbers ascending, else data order
+    if s.opt("series"):
+        assert [t.get_text() for t in fig.legends[0].get_texts()] == list(AREA_TYPES)
+        colours = {c.get_label(): c.patches[0].get_facecolor() for c in ax.containers}
+        from matplotlib.colors import to_rgba
+        assert all(colours[a] == to_rgba(AREA_TYPE_COLOURS[a]) for a in AREA_TYPES)
+    if s.opt("value_labels"):
+        assert len([t for t in ax.texts if t.get_text()]) == len(df)
+
+
+def test_health_panels_sum_categories(frames):
+    table = figures.figure_data(14, frames[14])
+    bad_dd = table[(table["panel"].str.startswith("B")) & (table["area_type"] == AREA_TYPES[0])]["share_pct"]
+    assert bad_dd.item() == pytest.approx(10.0)
+    fig = figures.plot(14, frames[14])
+    labels = [t.get_text() for t in fig.axes[1].texts]
+    assert labels == ["10.0%", "8.0%", "4.7%"]
+
+
+def test_childcare_value_labels_are_whole_numbers(frames):
+    fig = figures.plot(16, frames[16])
+    by_series = {c.get_label(): list(c.datavalues) for c in fig.axes[0].containers}
+    assert sorted(t.get_text() for t in fig.axes[0].texts) == sorted(["17", "20", "26", "14", "17", "23"])
+    assert by_series["Doubly disadvantaged"] == [17, 14]  # all providers, then good or outstanding
+
+
+def test_map(frames, provenance):
+    fig = figures.plot(1, frames[1])
+    map_ax, bar_ax = fig.axes
+    assert len([p for p in map_ax.patches if (p.get_gid() or "").startswith("region-")]) == len(REGIONS)
+    pts = map_ax.collections[0]
+    assert pts.get_gid() == "lsoa-points" and len(pts.get_offsets()) == len(frames[1]["points"])
+    assert [t.get_text() for t in bar_ax.get_yticklabels()] == list(REGIONS)
+    assert [t.get_text() for t in bar_ax.texts] == [str(i + 1) for i in range(len(REGIONS))]
+    assert figures.plot(3, frames[1]).axes[1].get_yticklabels()[0].get_text() == REGIONS[0]
+
+
+def test_hierarchy(frames):
+    fig = figures.plot(17, frames[2])
+    levels = [p for p in fig.axes[0].patches if isinstance(p, Rectangle)]
+    assert len(levels) == 4
+    widths = [p.get_width() for p in sorted(levels, key=lambda p: p.get_y())]
+    assert widths == sorted(widths, reverse=True)  # a pyramid: the base is widest
+    words = " ".join(t.get_text().replace("\n", " ") for t in fig.axes[0].texts)
+    for title in frames[2]["title"]:
+        assert title in words
+
+
+def test_reconstructed_label_follows_provenance(frames, provenance):
+    provenance("reconstructed")
+    src = texts_by_gid(figures.plot(4, frames[4]))["figure-source"]
+    assert src.endswith(RECONSTRUCTED_NOTE) and src.startswith("Source: Analysis of ONS")
+    provenance("derived")
+    assert RECONSTRUCTED_NOTE not in texts_by_gid(figures.plot(4, frames[4]))["figure-source"]
+
+
+def test_caller_axes(frames):
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    assert figures.plot(4, frames[4], ax=ax) is fig
+    assert len(ax.lines) == 3 and not fig.texts  # no title/source on someone else's figure
+    fig, axs = plt.subplots(1, 2)
+    figures.plot(9, frames[9], ax=axs)
+    with pytest.raises(ValueError, match="2 panel"):
+        figures.plot(9, frames[9], ax=ax)
+
+
+# --- with the real data package ---------------------------------------------------------------
+
+@needs_real_data
+@pytest.mark.parametrize("n", [s.number for s in figures.registry.unique_specs()])
+def test_real_data_draws(n):
+    s = figures.spec(n)
+    fig = figures.plot(n)
+    table = figures.figure_data(n)
+    assert len(table) > 0
+    prov = package_provenance()
+    src = texts_by_gid(fig)["figure-source"]
+    reconstructed = any(prov.get(name) == "reconstructed" for name in s.datasets.values())
+    assert (RECONSTRUCTED_NOTE in src) == reconstructed
+    if s.kind == "lines" and not s.opt("panels"):
+        data = figures.load_data(s)
+        assert len(fig.axes[0].lines) == data[s.opt("series")].nunique()
+        assert len(fig.axes[0].lines[0].get_xdata()) == data[s.opt("x")].nunique()
+    if s.kind == "bars" and not s.opt("panels"):
+        assert len(_bars(fig.axes[0])) == len(table)
