@@ -9,14 +9,14 @@ import importlib
 
 import click
 
-# name -> "module:attribute" of a click.Command
+# name -> ("module:attribute" of a click.Command, one-line help shown by `report --help`)
 COMMANDS = {
-    "build": "report.engine.cli:build",
-    "preview": "report.preview.cli:preview",
-    "data": "report.data.cli:data",
-    "validate": "report.data.cli:validate",
-    "figures": "figures.cli:figures",
-    "tables": "report.tables.cli:tables",
+    "build": ("report.engine.cli:build", "Build the book: HTML and PDF into _book/."),
+    "preview": ("report.preview.cli:preview", "Serve the HTML locally and rebuild on every save."),
+    "data": ("report.data.cli:data", "Derive the area classification and map data from the raw files."),
+    "validate": ("report.data.cli:validate", "Validate every dataset against the data package."),
+    "figures": ("figures.cli:figures", "Export every figure as SVG, PNG, PDF and CSV."),
+    "tables": ("report.tables.cli:tables", "Render the recommendations tables for inspection."),
 }
 
 
@@ -25,11 +25,15 @@ class LazyGroup(click.Group):
         return sorted(COMMANDS)
 
     def get_command(self, ctx, name):
-        target = COMMANDS.get(name)
-        if target is None:
+        if name not in COMMANDS:
             return None
-        module, attr = target.split(":")
+        module, attr = COMMANDS[name][0].split(":")
         return getattr(importlib.import_module(module), attr)
+
+    def format_commands(self, ctx, formatter):
+        # Listing must not import every module: help stays fast and works even if one is broken.
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, COMMANDS[name][1]) for name in self.list_commands(ctx)])
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
