@@ -135,6 +135,8 @@ def execute_chapters(config: BookConfig, docs: dict[str, Qmd], reporter: Reporte
             cached.append(rel)
         else:
             todo.append(rel)
+    for rel in cache.corrupt:
+        reporter.warn(f"cache entry for {rel} is corrupt; executing it again")
     coded = [rel for rel in todo if docs[rel].has_code()]
     kernel = Kernel(config.root, KERNEL_IGNORE) if coded else None
     defaults = {k: config.execute[k] for k in ("echo", "warning", "output", "include") if k in config.execute}

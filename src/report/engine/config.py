@@ -62,7 +62,12 @@ def _yaml_error(path: Path, exc: yaml.YAMLError) -> BuildError:
     where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
-    detail = f"{problem} ({context})" if context else problem
+    cmark = getattr(exc, "context_mark", None)
+    detail = problem
+    if context:
+        # e.g. an unclosed quote is only noticed at the end of the file; the context mark
+        # says where it started, which is the line to fix.
+        detail += f" ({context} at line {cmark.line + 1}, column {cmark.column + 1})" if cmark else f" ({context})"
     return BuildError(f"{where}: invalid YAML: {detail}")
 
 

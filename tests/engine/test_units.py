@@ -1,0 +1,90 @@
+"""Parsing .qmd files and _quarto.yml."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from report.engine.config import format_date, load_config
+from report.engine.errors import BuildError
+from report.engine.qmd import Cell, Markdown, inline_exprs, parse_qmd
+
+QMD = """\
+---
+title: "T"
+execute:
+  echo: true
+---
+
+# Heading
+
+Value `{python} x + 1` and ``{python} "a`b"`` and `plain code`.
+
+```{python}
+#| label: fig-a
+#| fig-cap: "Cap"
+x = 1
+```
+
+````markdown
+`{python} not_evaluated` inside a listing
+```{python}
+also_not_a_cell()
+```
+````
+
+```{=html}
+<b>raw</b>
+```
+"""
+
+
+def test_parse_qmd_cells_options_lines(tmp_path):
+    doc = parse_qmd(tmp_path / "c.qmd", QMD)
+    assert doc.front_matter == {"title": "T", "execute": {"echo": True}}
+    cells = doc.cells
+    assert len(cells) == 1
+    assert cells[0].line == 11
+    assert cells[0].options == {"label": "fig-a", "fig-cap": "Cap"}
+    assert cells[0].source == "x = 1\n"
+    assert isinstance(doc.chunks[0], Markdown) and doc.chunks[0].line == 6
+
+
+def test_inline_expressions_skip_code_listings(tmp_path):
+    doc = parse_qmd(tmp_path / "c.qmd", QMD)
+    exprs = [(m.group("expr"), line) for chunk in doc.chunks if isinstance(chunk, Markdown) for m, line in inline_exprs(chunk)]
+    assert exprs == [("x + 1", 9), ('"a`b"', 9)]
+
+
+def test_unclosed_fence_and_bad_options(tmp_path):
+    with pytest.raises(BuildError, match=r"c.qmd:3: code block .* never closed"):
+        parse_qmd(tmp_path / "c.qmd", "# A\n\n```{python}\nx = 1\n")
+    with pytest.raises(BuildError, match=r"c.qmd:1: invalid `#\|` cell options"):
+        parse_qmd(tmp_path / "c.qmd", "```{python}\n#| label: [unclosed\nx\n```\n")
+
+
+def test_format_date():
+    assert format_date("2024-10", "MMMM YYYY") == "October 2024"
+    assert format_date("2024-03-05", "D MMMM YYYY") == "5 March 2024"
+    assert format_date("sometime", None) == "sometime"
+
+
+def test_config_entries_parts_appendices_and_defaults():
+    root = Path(__file__).resolve().parents[1] / "fixtures" / "book"
+    cfg = load_config(root)
+    assert [(e.kind, e.path or e.title) for e in cfg.entries] == [
+        ("chapter", "index.qmd"), ("chapter", "chapters/intro.qmd"), ("part", "Evidence"),
+        ("chapter", "chapters/analysis.qmd"), ("chapter", "chapters/more.qmd"),
+        ("appendix", "chapters/appendix-a.qmd"), ("appendix", "chapters/references.qmd"),
+    ]
+    assert [a.name for a in cfg.authors] == ["Centre for Progressive Policy", "Local Trust"]
+    assert cfg.authors[0].url == "https://www.progressive-policy.net"
+    assert cfg.crossref["chapters"] is False and cfg.crossref["appendix-delim"] == "."
+    assert cfg.output_file == "fixture-book" and cfg.date == "October 2024"
+    assert cfg.execute["echo"] is False
+
+
+def test_config_requires_book_section(tmp_path):
+    (tmp_path / "_quarto.yml").write_text("project:\n  type: book\n")
+    with pytest.raises(BuildError, match="missing `book:` section"):
+        load_config(tmp_path)
