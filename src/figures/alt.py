@@ -66,10 +66,41 @@ def lines(spec: Spec, p: Prepared) -> str:
             sentence = sentence[:-1] + "; " + "; ".join(
                 _says(m, wide, spec.unit) for m in mids) + "."
         parts.append(_cap(sentence))
+        if series == "area_type" and len(p.series) > 1:
+            if panel is None:
+                parts.append(_gap(wide, p.series[0], p.series[1], p.x))
+            elif spec.unit == "pct":
+                parts.append(_points_gap(wide, p.series[0], p.series[-1], p.x))
     hl = [h for h in spec.opt("highlight", []) if h in p.series]
     if hl:
-        parts.append(f"{_join(hl)} are highlighted; other regions are shown in grey.")
+        wide = p.table.pivot(index=x, columns=series, values=value)
+        peaks = [_peak(h, wide[h], spec.unit) for h in hl]
+        parts.append(f"{_join(hl)} are highlighted; other regions are shown in grey."
+                     + "".join(f" {pk}" for pk in peaks if pk))
     return " ".join(parts)
+
+
+def _gap(wide: pd.DataFrame, a, b, xs) -> str:
+    """How the first area type compares with the second, at the start and the end."""
+    r0, r1 = wide[a].iloc[0] / wide[b].iloc[0], wide[a].iloc[-1] / wide[b].iloc[-1]
+    how = "widens" if abs(1 - r1) > abs(1 - r0) + 0.01 else "narrows" if abs(1 - r1) < abs(1 - r0) - 0.01 else "holds"
+    return (f"{_cap(_name(a))} are at {r0:.0%} of the level of {_name(b)} in {xs[0]} and {r1:.0%} in "
+            f"{xs[-1]}, so the gap {how}.")
+
+
+def _points_gap(wide: pd.DataFrame, a, b, xs) -> str:
+    d0, d1 = wide[a].iloc[0] - wide[b].iloc[0], wide[a].iloc[-1] - wide[b].iloc[-1]
+    return (f"The gap between {_name(a)} and {_name(b)} goes from {d0:.1f} percentage points in {xs[0]} "
+            f"to {d1:.1f} in {xs[-1]}.")
+
+
+def _peak(name, s: pd.Series, unit: str) -> str:
+    """A rise and fall worth describing: the peak is inside the period and well above the end."""
+    top = s.idxmax()
+    if top in (s.index[0], s.index[-1]) or s.max() < 1.03 * s.iloc[-1]:
+        return ""
+    return (f"{name} rises from {fmt.approx(s.iloc[0], unit)} to a peak of {fmt.approx(s.max(), unit)} "
+            f"in {top}, then falls back to {fmt.approx(s.iloc[-1], unit)}.")
 
 
 def bars(spec: Spec, p: Prepared) -> str:

@@ -430,7 +430,7 @@ def draw_map(spec: Spec, p: Prepared, ax=None) -> Figure:
     bax.spines["bottom"].set_visible(False)
     bax.set_xticks([])
     bax.set_xlim(0, vals.max() * 1.15)
-    bax.set_title("Doubly disadvantaged LSOAs by region", loc="left", fontsize=8.5,
+    bax.set_title(f"Number by region (England: {vals.sum():,.0f})", loc="left", fontsize=8.5,
                   fontweight="semibold", color=TEXT)
     if own:
         frame(fig, title=spec.title, measure=spec.measure, source=source_note(spec))
