@@ -211,3 +211,8 @@ def test_manifest(built_book):
     assert "chapters/analysis.qmd" in manifest["inputs"]
     assert len(manifest["inputs"]["_quarto.yml"]) == 64
     assert set(manifest["outputs"]) == {"index.html", "fixture-book.pdf"}
+
+
+def test_html_links_the_pdf_download(html):
+    link = html.find("p", cls="downloads").find("a")
+    assert link.attrs["href"] == "fixture-book.pdf"

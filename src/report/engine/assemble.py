@@ -114,9 +114,10 @@ def metadata(config: BookConfig, work_rel: str, warn) -> dict[str, Any]:
         "report-number-sections": "true" if config.number_sections else "false",
         "report-number-depth": str(config.number_depth),
         "report-work-rel": work_rel,
-        "report-output-file": config.output_file,
         "link-citations": True,
     }
+    if "pdf" in config.downloads:
+        meta["report-output-file"] = config.output_file  # the HTML links to the PDF beside it
     if config.subtitle:
         meta["subtitle"] = str(config.subtitle)
     if config.date:

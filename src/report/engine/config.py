@@ -46,6 +46,7 @@ class BookConfig:
     execute: dict[str, Any]
     html: dict[str, Any]
     typst: dict[str, Any]
+    downloads: list[str] = field(default_factory=list)
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
 
     @property
@@ -207,6 +208,7 @@ def load_config(root: Path) -> BookConfig:
         execute={"echo": True, "warning": True, **(data.get("execute") or {})},
         html=html,
         typst=typst,
+        downloads=[str(d) for d in _as_list(book.get("downloads"))],
         raw=data,
     )
 
