@@ -1,6 +1,7 @@
 """The public functions: plot, alt_text, show, figure_data, and fig01..fig17."""
 from __future__ import annotations
 
+import dataclasses
 import io
 
 import pandas as pd
@@ -32,13 +33,14 @@ def figure_data(n: int | str, data=None) -> pd.DataFrame:
     return prepare(n, data).table
 
 
-def plot(n: int | str, data=None, ax=None) -> Figure:
+def plot(n: int | str, data=None, ax=None, *, title: bool = True) -> Figure:
     """Draw figure n (number or label). data=None loads its dataset; ax draws into your axes
-    (a sequence of axes for figures with panels; the map needs two), without title or source."""
+    (a sequence of axes for figures with panels; the map needs two), without title or source.
+    title=False leaves the title out (the book's figure caption already says it)."""
     s = spec(n)
     with house_style():
         p = prepare(s.number, data)
-        return DRAW[s.kind](s, p, ax)
+        return DRAW[s.kind](s if title else dataclasses.replace(s, title=""), p, ax)
 
 
 def alt_text(n: int | str, data=None) -> str:
@@ -53,8 +55,11 @@ def svg_text(fig: Figure) -> str:
     return buf.getvalue()
 
 
-def show(n: int | str, data=None) -> None:
-    """For chapter cells: display figure n as SVG with generated alt text, shown once."""
+def show(n: int | str, data=None, *, title: bool = False) -> None:
+    """For chapter cells: display figure n as SVG with generated alt text, shown once.
+
+    Without the in-image title by default: in the book the cell's fig-cap is the title, and
+    printing both says the same thing twice. Measure line and source note stay."""
     from IPython.display import display
 
     import matplotlib.pyplot as plt
@@ -62,7 +67,7 @@ def show(n: int | str, data=None) -> None:
     s = spec(n)
     if data is None:
         data = load_data(s)
-    fig = plot(s.number, data)
+    fig = plot(s.number, data, title=title)
     try:
         svg = svg_text(fig)
     finally:

@@ -56,3 +56,11 @@ def test_show_displays_svg_with_alt(frames, monkeypatch):
     assert args[0]["image/svg+xml"].lstrip().startswith("<?xml")
     assert kwargs["raw"] is True
     assert kwargs["metadata"]["image/svg+xml"]["fig-alt"] == figures.alt_text(8, frames[8])
+
+
+def test_show_leaves_the_title_to_the_caption(frames):
+    from fig_support import texts_by_gid
+
+    assert "figure-title" not in texts_by_gid(figures.plot(4, frames[4], title=False))
+    t = texts_by_gid(figures.plot(4, frames[4]))
+    assert t["figure-title"] == figures.spec(4).title
