@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 import matplotlib as mpl
-import matplotlib.style
+import matplotlib.style  # noqa: F401 - mpl.style is not loaded by `import matplotlib`
 from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure

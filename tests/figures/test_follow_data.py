@@ -6,7 +6,7 @@ import pytest
 
 import figures
 from figures import FigureDataError
-from figures.palette import AREA_TYPES, REGIONS
+from figures.palette import AREA_TYPES
 
 
 def test_new_year_adds_a_point(frames):
