@@ -141,7 +141,7 @@ def test_hierarchy(frames):
 def test_reconstructed_label_follows_provenance(frames, provenance):
     provenance("reconstructed")
     src = texts_by_gid(figures.plot(4, frames[4]))["figure-source"]
-    assert src.endswith(RECONSTRUCTED_NOTE) and src.startswith("Source: Analysis of ONS")
+    assert src.endswith(RECONSTRUCTED_NOTE) and src.startswith("Source: ONS small area")
     provenance("derived")
     assert RECONSTRUCTED_NOTE not in texts_by_gid(figures.plot(4, frames[4]))["figure-source"]
 
