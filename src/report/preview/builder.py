@@ -1,0 +1,276 @@
+"""The rebuild loop: watch the sources, build HTML in a worker process, tell the browsers."""
+from __future__ import annotations
+
+import asyncio
+import collections
+import hashlib
+import json
+import os
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from watchfiles import Change
+
+from .watch import BookFilter, needs_fresh_worker
+
+BOOK_HTML = Path("_book") / "index.html"
+STDERR_TAIL = 60  # lines of a crashed worker's stderr shown with its error
+
+
+@dataclass
+class Outcome:
+    ok: bool
+    seconds: float
+    message: str = ""  # the error, when not ok
+    executed: list[str] = field(default_factory=list)
+    cached: list[str] = field(default_factory=list)
+    cells: int = 0
+
+
+def transient_free(changes: set[tuple[Change, str]], book: BookFilter) -> set[str]:
+    """Changed sources, less files that came and went within the batch (`sed -i`'s and editors'
+    temporary copies): they are not sources and must not trigger or be reported as a change."""
+    added = {path for change, path in changes if change == Change.added}
+    out = set()
+    for _, path in changes:
+        if path in added and not os.path.exists(path):
+            continue
+        rel = book.relative(path)
+        if rel is not None:
+            out.add(rel)
+    return out
+
+
+class Worker:
+    """A `report.preview.worker` process: started early, told to build once, then done."""
+
+    def __init__(self, proc: asyncio.subprocess.Process):
+        self.proc = proc
+        self.stderr: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL)
+        self._stderr_task = asyncio.create_task(self._drain_stderr())
+
+    @classmethod
+    async def start(cls, root: Path) -> "Worker":
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "report.preview.worker", str(root),
+            cwd=root,
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            # Its own process group: Ctrl-C in the terminal reaches only the server, which then
+            # stops the worker, its kernel and pandoc together and in order.
+            start_new_session=True,
+            limit=1 << 24,  # a traceback with a long cell can exceed asyncio's 64 KiB line default
+        )
+        return cls(proc)
+
+    async def _drain_stderr(self) -> None:
+        assert self.proc.stderr is not None
+        async for line in self.proc.stderr:
+            self.stderr.append(line.decode("utf-8", "replace").rstrip("\n"))
+
+    @property
+    def alive(self) -> bool:
+        return self.proc.returncode is None
+
+    async def _messages(self):
+        assert self.proc.stdout is not None
+        async for line in self.proc.stdout:
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError:
+                self.stderr.append(line.decode("utf-8", "replace").rstrip("\n"))
+
+    async def build(self, on_step: Callable[[str, str], None], on_warn: Callable[[str], None]) -> Outcome:
+        t0 = time.monotonic()
+        assert self.proc.stdin is not None
+        sent = False
+        async for msg in self._messages():
+            kind = msg.get("type")
+            if kind == "ready" and not sent:
+                self.proc.stdin.write(b"build\n")
+                await self.proc.stdin.drain()
+                sent = True
+            elif kind == "step":
+                on_step(msg.get("chapter", ""), msg.get("step", ""))
+            elif kind == "warn":
+                on_warn(msg.get("message", ""))
+            elif kind == "done":
+                await self.proc.wait()
+                return Outcome(True, time.monotonic() - t0, executed=msg.get("executed", []),
+                               cached=msg.get("cached", []), cells=msg.get("cells", 0))
+            elif kind == "error":
+                await self.proc.wait()
+                return Outcome(False, time.monotonic() - t0, message=msg.get("message", "build failed"))
+        code = await self.proc.wait()
+        await self._stderr_task
+        tail = "\n".join(self.stderr)
+        return Outcome(False, time.monotonic() - t0,
+                       message=f"the build process ended unexpectedly (exit code {code})\n\n{tail}".rstrip())
+
+    async def discard(self) -> None:
+        """Let a waiting worker exit by closing its stdin; stop it if it is busy."""
+        if self.proc.stdin is not None and not self.proc.stdin.is_closing():
+            self.proc.stdin.close()
+        await self.stop(grace=2.0)
+
+    async def stop(self, grace: float = 5.0) -> None:
+        if self.alive:
+            # SIGINT first: the engine then removes its staging directory and shuts its kernel
+            # down; SIGKILL only if that does not finish in time.
+            for sig, wait in ((signal.SIGINT, grace), (signal.SIGKILL, 5.0)):
+                try:
+                    os.killpg(self.proc.pid, sig)
+                except ProcessLookupError:
+                    break
+                try:
+                    await asyncio.wait_for(self.proc.wait(), wait)
+                    break
+                except asyncio.TimeoutError:
+                    continue
+        self._stderr_task.cancel()
+
+
+class Preview:
+    """State shared by the rebuild loop and the web server."""
+
+    def __init__(self, root: Path, console, debounce_ms: int = 1600, step_ms: int = 150):
+        self.root = Path(root).resolve()
+        self.console = console
+        self.filter = BookFilter(self.root)
+        self.debounce_ms = debounce_ms
+        self.step_ms = step_ms
+        self.html: bytes | None = None
+        self.built: str | None = None  # hash of the HTML being served
+        self.error: str | None = None
+        self.building = False
+        self._pending: set[str] = set()
+        self._wake = asyncio.Event()
+        self._changed = asyncio.Condition()
+        self._worker: Worker | None = None
+        self._busy: Worker | None = None
+
+    # -- state for the browsers ------------------------------------------------------------
+    def state(self) -> dict:
+        return {"built": self.built, "error": self.error, "building": self.building}
+
+    async def _publish(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def wait_for_change(self, timeout: float) -> None:
+        async with self._changed:
+            try:
+                await asyncio.wait_for(self._changed.wait(), timeout)
+            except asyncio.TimeoutError:
+                pass
+
+    def _load_html(self) -> bool:
+        try:
+            page = (self.root / BOOK_HTML).read_bytes()
+        except OSError:
+            return False
+        self.html = page
+        self.built = hashlib.sha256(page).hexdigest()[:16]
+        return True
+
+    def stale(self) -> bool:
+        index = self.root / BOOK_HTML
+        if not index.is_file():
+            return True
+        return self.filter.newest_mtime() > index.stat().st_mtime
+
+    # -- the loop ----------------------------------------------------------------------------
+    async def run(self, stop: asyncio.Event) -> None:
+        from watchfiles import awatch
+
+        had_page = self._load_html()
+        if self.stale():
+            self._pending.add("(no _book/index.html yet)" if not had_page else "(sources newer than _book/index.html)")
+            self._wake.set()
+        else:
+            self.console.print(f"[green]up to date:[/green] {BOOK_HTML}")
+
+        async def watcher() -> None:
+            # Runs on its own so that changes made during a build are collected, not lost,
+            # and become the next build.
+            async for changes in awatch(self.root, watch_filter=self.filter, stop_event=stop,
+                                        debounce=self.debounce_ms, step=self.step_ms):
+                fresh = transient_free(changes, self.filter)
+                if not fresh:
+                    continue
+                self._pending |= fresh
+                if "_quarto.yml" in fresh:
+                    self.filter.refresh()
+                self._wake.set()
+
+        watch_task = asyncio.create_task(watcher())
+        stop_task = asyncio.create_task(stop.wait())
+        try:
+            while not stop.is_set():
+                if self._worker is None:
+                    self._worker = await Worker.start(self.root)
+                wake_task = asyncio.create_task(self._wake.wait())
+                await asyncio.wait({wake_task, stop_task}, return_when=asyncio.FIRST_COMPLETED)
+                wake_task.cancel()
+                if stop.is_set():
+                    break
+                self._wake.clear()
+                changed, self._pending = self._pending, set()
+                await self._build(changed)
+        finally:
+            stop_task.cancel()
+            watch_task.cancel()
+            await asyncio.gather(watch_task, return_exceptions=True)
+            for worker in (self._busy, self._worker):
+                if worker is not None:
+                    await worker.stop()
+
+    async def _build(self, changed: set[str]) -> None:
+        shown = ", ".join(sorted(changed)[:8]) + (f" and {len(changed) - 8} more" if len(changed) > 8 else "")
+        self.console.print(f"[bold]changed:[/bold] {shown}")
+        worker = self._worker
+        self._worker = None
+        if worker is None or not worker.alive or needs_fresh_worker(changed):
+            if worker is not None:
+                await worker.discard()
+            worker = await Worker.start(self.root)
+        self.building = True
+        await self._publish()
+        self._busy = worker
+
+        def on_step(chapter: str, step: str) -> None:
+            # Per-cell lines would flood the terminal; chapter-level steps say what is rebuilt.
+            if step.startswith("execute: "):
+                return
+            where = f"{chapter} " if chapter else ""
+            self.console.print(f"  [dim]{where}{step}[/dim]", highlight=False)
+
+        def on_warn(message: str) -> None:
+            self.console.print(f"  [yellow]warning:[/yellow] {message}", markup=True, highlight=False)
+
+        try:
+            outcome = await worker.build(on_step, on_warn)
+        finally:
+            self._busy = None
+            await worker.stop()
+        # Start the next worker now so its imports overlap with the author's next edit.
+        self._worker = await Worker.start(self.root)
+        self.building = False
+        if outcome.ok and self._load_html():
+            self.error = None
+            executed = ", ".join(outcome.executed) if outcome.executed else "no chapter"
+            self.console.print(
+                f"[bold green]rebuilt[/bold green] in {outcome.seconds:.1f} s: executed {executed}"
+                f" ({outcome.cells} cells), {len(outcome.cached)} from cache"
+            )
+        else:
+            from rich.markup import escape
+
+            self.error = outcome.message if not outcome.ok else f"the build reported success but {BOOK_HTML} is missing"
+            self.console.print(f"[bold red]build failed[/bold red] after {outcome.seconds:.1f} s "
+                               "(still serving the last good build):")
+            self.console.print(escape(self.error), highlight=False)
+        await self._publish()
