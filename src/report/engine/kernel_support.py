@@ -79,8 +79,24 @@ def begin_chapter() -> None:
     plt.close("all")
     matplotlib.rcParams["svg.hashsalt"] = SVG_SALT
     os.chdir(_root)
+    _clear_project_caches()
     _opened.clear()
     _recording = True
+
+
+def _clear_project_caches() -> None:
+    """Empty functools caches of project code, so a chapter re-reads (and we record) the files it
+    uses instead of getting them from a previous chapter: the cache relies on that record."""
+    import functools
+    import gc
+
+    root = str(_root) + os.sep
+    for obj in gc.get_objects():
+        if isinstance(obj, functools._lru_cache_wrapper):
+            mod = sys.modules.get(getattr(obj, "__module__", None) or "")
+            path = getattr(mod, "__file__", None)
+            if path and os.path.abspath(path).startswith(root):
+                obj.cache_clear()
 
 
 def end_chapter() -> None:
