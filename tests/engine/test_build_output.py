@@ -216,3 +216,12 @@ def test_manifest(built_book):
 def test_html_links_the_pdf_download(html):
     link = html.find("p", cls="downloads").find("a")
     assert link.attrs["href"] == "fixture-book.pdf"
+
+
+def test_tables_numbered_and_referenced(html, pdf_text):
+    table = html.by_id("tbl-jobs")
+    assert table.tag == "table"
+    assert table.find("caption").text() == "Table 1: Jobs by area type, as a table"
+    assert "Table 1 lists the counts." in html.by_id("sec-findings").text()
+    assert "Table 1: Jobs by area type, as a table" in pdf_text
+    assert "Table 1 lists the counts." in pdf_text

@@ -133,7 +133,15 @@ end
 
 local function table_caption(tbl)
   local number = tbl.attributes["number"]
-  if not number or is_typst then return nil end
+  if not number then return nil end
+  if is_typst then
+    -- pandoc writes the table as a Typst figure; show our number instead of Typst's count
+    return {
+      pandoc.RawBlock("typst", '#[#set figure(numbering: (..) => "' .. number .. '")'),
+      tbl,
+      pandoc.RawBlock("typst", "]"),
+    }
+  end
   local caption = pandoc.Inlines({ pandoc.Span(tbl_title .. " " .. number .. delim, { class = "table-number" }) })
   for _, b in ipairs(tbl.caption.long) do
     if b.content then caption:insert(pandoc.Space()); caption:extend(b.content) end
