@@ -133,3 +133,25 @@ def test_good_small_book_replaces_previous_build(tmp_path):
     assert "previous build" not in html and "Chapter 1" in html
     # --to html keeps the PDF of the previous build rather than dropping it
     assert (root / "_book" / "small.pdf").read_bytes() == b"%PDF-previous"
+
+
+def test_paths_with_underscores_survive_pandoc_metadata(tmp_path, monkeypatch):
+    """Paths reach pandoc literally: `_a_` in a metadata string would otherwise become emphasis."""
+    import tempfile
+
+    import report.engine.swap as swap
+
+    real_mkdtemp = tempfile.mkdtemp
+    monkeypatch.setattr(swap.tempfile, "mkdtemp", lambda prefix, dir: real_mkdtemp(prefix=prefix + "_x_", suffix="_", dir=dir))
+    chapter = (
+        "# One\n\nAs argued [@known2020].\n\n"
+        "```{python}\n#| label: fig-line\n#| fig-cap: Line\n#| fig-alt: A rising line\n"
+        "import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()\n```\n"
+    )
+    root = small_book(tmp_path / "under_score_dir_", chapter)
+    result = run_build(root)
+    assert result.exit_code == 0, result.output
+    from .htmltree import parse_html
+
+    assert "(Known 2020)" in parse_html((root / "_book" / "index.html").read_text()).text()
+    assert (root / "_book" / "small.pdf").read_bytes().startswith(b"%PDF-1")

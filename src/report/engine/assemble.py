@@ -139,9 +139,24 @@ def metadata(config: BookConfig, work_rel: str, warn) -> dict[str, Any]:
     return meta
 
 
-def write_inputs(work: Path, doc: dict, meta: dict) -> tuple[Path, Path]:
+# Pandoc reads strings in a metadata file as markdown (an underscore pair becomes emphasis), so
+# paths go on the command line, where values are literal.
+LITERAL_KEYS = ("report-work-rel",)
+
+
+def write_inputs(work: Path, doc: dict, meta: dict) -> tuple[Path, list[str]]:
+    """Writes the document and metadata; returns the document path and pandoc's metadata args."""
+    meta = dict(meta)
+    args: list[str] = []
+    for key in LITERAL_KEYS:
+        if key in meta:
+            args += ["-M", f"{key}={meta.pop(key)}"]
+    for bib in meta.pop("bibliography", []):
+        args.append(f"--bibliography={bib}")
+    if "csl" in meta:
+        args.append(f"--csl={meta.pop('csl')}")
     doc_path = work / "book.json"
     meta_path = work / "metadata.yaml"
     doc_path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     meta_path.write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=True), encoding="utf-8")
-    return doc_path, meta_path
+    return doc_path, ["--metadata-file", str(meta_path), *args]

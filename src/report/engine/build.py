@@ -175,7 +175,7 @@ def build(root: Path, to: str, reporter: Reporter, fresh: bool = False) -> Build
         reporter.step("", "assemble")
         doc = assemble(config, docs, results)
         meta = metadata(config, os.path.relpath(work, root), reporter.warn)
-        doc_json, meta_path = write_inputs(work, doc, meta)
+        doc_json, meta_args = write_inputs(work, doc, meta)
         citeproc = "bibliography" in meta
         outputs: list[Path] = []
         pages = None
@@ -183,14 +183,14 @@ def build(root: Path, to: str, reporter: Reporter, fresh: bool = False) -> Build
             from .render_html import render_html
 
             reporter.step("", "render html")
-            stderr = render_html(config, doc_json, meta_path, work, out / "index.html", citeproc)
+            stderr = render_html(config, doc_json, meta_args, work, out / "index.html", citeproc)
             _pandoc_warnings(stderr, reporter)
             outputs.append(book_dir / "index.html")
         if to in ("pdf", "all"):
             from .render_typst import compile_pdf, write_typst
 
             reporter.step("", "render typst")
-            typ = write_typst(config, doc_json, meta_path, work, citeproc)
+            typ = write_typst(config, doc_json, meta_args, work, citeproc)
             reporter.step("", "compile pdf")
             compile_pdf(config, typ, out / pdf_name, epoch)
             from pypdf import PdfReader

@@ -26,8 +26,8 @@ def html_args(config: BookConfig, work: Path, citeproc: bool) -> list[str]:
     return args
 
 
-def render_html(config: BookConfig, doc_json: Path, meta: Path, work: Path, out: Path, citeproc: bool) -> str:
-    args = ["-f", "json", str(doc_json), "--metadata-file", str(meta),
+def render_html(config: BookConfig, doc_json: Path, meta_args: list[str], work: Path, out: Path, citeproc: bool) -> str:
+    args = ["-f", "json", str(doc_json), *meta_args,
             "--lua-filter", str(FILTERS / "crossref.lua")]
     if citeproc:
         args.append("--citeproc")

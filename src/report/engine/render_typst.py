@@ -22,7 +22,7 @@ def _partials(config: BookConfig) -> dict[str, Path]:
     return found
 
 
-def write_typst(config: BookConfig, doc_json: Path, meta: Path, work: Path, citeproc: bool) -> Path:
+def write_typst(config: BookConfig, doc_json: Path, meta_args: list[str], work: Path, citeproc: bool) -> Path:
     # Pandoc looks for `$typst-template.typ()$` partials beside the main template, so the
     # template and the partials the book names are gathered into one directory.
     tdir = work / "typst-template"
@@ -32,7 +32,7 @@ def write_typst(config: BookConfig, doc_json: Path, meta: Path, work: Path, cite
         shutil.copyfile(src, tdir / name)
     out = work / "book.typ"
     typst = config.typst
-    args = ["-f", "json", str(doc_json), "--metadata-file", str(meta),
+    args = ["-f", "json", str(doc_json), *meta_args,
             "--lua-filter", str(FILTERS / "crossref.lua")]
     if citeproc:
         args.append("--citeproc")
