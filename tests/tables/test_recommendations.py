@@ -306,11 +306,8 @@ def test_missing_and_unknown_columns(checked):
     assert all(p.row in (None, 1) for p in e.value.problems), str(e.value)
 
 
-def test_multiline_cell_reports_start_line(checked, request):
+def test_multiline_cell_reports_start_line(checked):
     """Line numbers are CSV lines, so a quoted cell spanning lines shifts the rows after it."""
-    if request.node.callspec.params["checked"] == "package":
-        request.applymarker(pytest.mark.xfail(
-            reason="report.data numbers rows by record, not CSV line, after a multi-line cell (data module)"))
     rows = read_csv(checked / "data" / "recommendations.csv")
     rows[0]["problem"] = "First line\nsecond line"
     rows[2]["theme"] = "Nope"
@@ -374,3 +371,10 @@ def test_book_layout_breaks_table_cleanly(project, tmp_path):
             assert squash(g.rows[0].problem)[:40] in flat[first], (words, g.theme)
         if len(table_pages) > 1:
             assert all(squash("ProblemSolutionLever") in p for p in table_pages)
+
+
+def test_duplicate_number_names_the_number_column(checked):
+    # Row 2 reuses row 1's recommendation number: the message must point at `number`, not the key.
+    problems, message = problems_for(checked, _set(1, "number", "1"))
+    dupes = [p for p in problems if p.rule in ("unique", "unique-number") and p.row == 3]
+    assert dupes and all(p.column == "number" for p in dupes), message

@@ -126,7 +126,7 @@ _CONSTRAINT = re.compile(r'constraint "(\w+)" is "(.*)"')
 
 
 def _frictionless_problems(path: Path, schema: dict, file: str, header: list[str],
-                           rows_by_line: dict[int, list[str]]) -> list[Problem]:
+                           rows: list[list[str]], lines: list[int]) -> list[Problem]:
     from frictionless import Resource, Schema
 
     res = Resource(path=path.name, basepath=str(path.parent), schema=Schema.from_descriptor(schema),
@@ -135,9 +135,12 @@ def _frictionless_problems(path: Path, schema: dict, file: str, header: list[str
     fields = {f["name"]: f for f in schema["fields"]}
     out = []
     for task in report.tasks:
-        type_errors_rows = {e.row_number for e in task.errors if e.type in ("type-error", "constraint-error")}
+        type_errors_records = {e.row_number for e in task.errors if e.type in ("type-error", "constraint-error")}
         for e in task.errors:
-            row = getattr(e, "row_number", None)
+            record = getattr(e, "row_number", None)
+            # frictionless counts records (header = 1); readers need the CSV line, which differs
+            # once a quoted cell spans several lines.
+            row = lines[record - 2] if record and 2 <= record < len(lines) + 2 else record
             col = getattr(e, "field_name", None)
             cell = getattr(e, "cell", None)
             if e.type == "type-error":
@@ -164,15 +167,20 @@ def _frictionless_problems(path: Path, schema: dict, file: str, header: list[str
                     out.append(Problem(file=file, rule=f"{name} {limit}", row=row, column=col, value=cell,
                                        message=f"{cell!r} breaks the {name} constraint ({limit})"))
             elif e.type in ("primary-key", "unique-error"):
-                if row in type_errors_rows:
+                if record in type_errors_records:
                     continue  # the cell error already explains this row
-                pk = schema.get("primaryKey") or [col]
+                # a unique-error is about one field; a primary-key error about the whole key
+                pk = schema.get("primaryKey") if e.type == "primary-key" else None
+                pk = pk or [col]
                 pk = [pk] if isinstance(pk, str) else pk
-                cells = rows_by_line.get(row, [])
+                cells = rows[record - 2] if record and 2 <= record < len(rows) + 2 else []
                 key = tuple(cells[header.index(k)] if k in header and header.index(k) < len(cells) else None
                             for k in pk)
                 m = re.search(r"position (\d+)", e.note or "")
-                first = f" (first seen on row {m.group(1)})" if m else ""
+                if m and 2 <= int(m.group(1)) < len(lines) + 2:
+                    first = f" (first seen on row {lines[int(m.group(1)) - 2]})"
+                else:
+                    first = f" (first seen on row {m.group(1)})" if m else ""
                 out.append(Problem(file=file, rule="primary_key" if e.type == "primary-key" else "unique",
                                    row=row, column=",".join(pk),
                                    value=key[0] if len(key) == 1 else key,
@@ -212,7 +220,7 @@ def check_csv(path: Path, desc: dict, file: str) -> tuple[list[Problem], pd.Data
         return problems, None
     if not rows:
         return [Problem(file=file, rule="non_empty", row=2, message="the file has a header but no data rows")], None
-    problems = _frictionless_problems(path, schema, file, header, dict(zip(lines, rows)))
+    problems = _frictionless_problems(path, schema, file, header, rows, lines)
     if problems:
         return problems, None
     df = _typed_frame(text, schema)
