@@ -19,5 +19,16 @@ def claim(condition: bool, sentence: str, **numbers) -> str:
     """
     if bool(condition):
         return ""
-    shown = ", ".join(f"{k}={v!r}" for k, v in numbers.items()) or "no numbers given"
+    shown = ", ".join(f"{k}={_plain(v)}" for k, v in numbers.items()) or "no numbers given"
     raise ClaimError(f"claim no longer holds for the data: \u201c{sentence}\u201d ({shown})")
+
+
+def _plain(value) -> str:
+    """numpy scalars print as np.float64(47.6); an author wants to read 47.6."""
+    item = getattr(value, "item", None)
+    if callable(item):
+        try:
+            value = item()
+        except (TypeError, ValueError):
+            pass
+    return repr(value)

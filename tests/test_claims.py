@@ -1,0 +1,16 @@
+import numpy as np
+import pytest
+
+from report.claims import ClaimError, claim
+
+
+def test_true_claim_renders_nothing():
+    assert claim(1 < 2, "one is less than two", a=1, b=2) == ""
+
+
+def test_false_claim_names_sentence_and_plain_numbers():
+    with pytest.raises(ClaimError) as e:
+        claim(np.float64(47.6) > 50, "almost half are inactive", dd=np.float64(47.6), od=np.int64(43))
+    msg = str(e.value)
+    assert "almost half are inactive" in msg
+    assert "dd=47.6" in msg and "od=43" in msg and "np." not in msg
