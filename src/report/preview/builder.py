@@ -261,7 +261,9 @@ class Preview:
         self.building = False
         if outcome.ok and self._load_html():
             self.error = None
-            executed = ", ".join(outcome.executed) if outcome.executed else "no chapter"
+            n = len(outcome.executed)
+            # A cold build executes every chapter; naming them all says less than the count.
+            executed = ", ".join(outcome.executed) if 0 < n <= 3 else f"{n} chapters" if n else "no chapter"
             self.console.print(
                 f"[bold green]rebuilt[/bold green] in {outcome.seconds:.1f} s: executed {executed}"
                 f" ({outcome.cells} cells), {len(outcome.cached)} from cache"
