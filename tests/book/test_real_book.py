@@ -1,0 +1,139 @@
+"""The real book, built from a scratch copy of the repository: what a reader gets, and how the text
+follows the data (a changed value changes the prose; a claim the data no longer supports stops the build)."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def copy_project(dest: Path) -> Path:
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout
+    for rel in filter(None, tracked.decode().split("\0")):
+        if rel.startswith(("tests/", "figures/", "benchmarks/")):
+            continue
+        src, dst = REPO / rel, dest / rel
+        if src.is_file():
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dst)
+    return dest
+
+
+def build(root: Path, *args: str):
+    from report.engine.cli import build as build_cmd
+
+    return CliRunner().invoke(build_cmd, ["--project", str(root), "--engine", "embedded", "--quiet", *args])
+
+
+class Images(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.imgs: list[dict] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            self.imgs.append(dict(attrs))
+
+
+def text_of(html: str) -> str:
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    body = re.sub(r"<[^>]+>", " ", body)
+    return re.sub(r"\s+", " ", body.replace("&nbsp;", " ").replace("\u00a0", " "))
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory):
+    root = copy_project(tmp_path_factory.mktemp("real") / "book")
+    result = build(root, "--fresh")
+    assert result.exit_code == 0, result.output
+    return root
+
+
+@pytest.fixture(scope="module")
+def html(book):
+    return (book / "_book" / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def pdf_text(book):
+    from pypdf import PdfReader
+
+    reader = PdfReader(book / "_book" / "breaking-the-cycle.pdf")
+    return re.sub(r"\s+", " ", " ".join(p.extract_text() or "" for p in reader.pages))
+
+
+def test_figures_numbered_1_to_17_as_the_publication(html, pdf_text):
+    text = text_of(html)
+    numbers = [int(n) for n in re.findall(r"Figure (\d+):", text)]
+    assert numbers == list(range(1, 18)), numbers
+    for n in range(1, 18):
+        assert f"Figure {n}:" in pdf_text or f"Figure {n}" in pdf_text
+
+
+def test_every_image_has_alt_text(html):
+    parser = Images()
+    parser.feed(html)
+    assert len(parser.imgs) >= 17
+    assert all((img.get("alt") or "").strip() for img in parser.imgs)
+
+
+def test_chapters_and_appendices_numbered_as_the_publication(html):
+    text = text_of(html)
+    for n, words in [(1, "Defining our approach"), (2, "Analysis"), (6, "Recommendations")]:
+        assert re.search(rf"\b{n}\s+{words}", text), words
+    assert "Appendix A" in text and "Appendix B" in text
+
+
+def test_recommendations_table_in_both_formats(html, pdf_text):
+    assert html.count("<table") >= 2  # executive summary and chapter 6
+    assert "Neighbourhoods Unit" in pdf_text
+
+
+def test_references_and_boxes(html, pdf_text):
+    for box in ("Box 1", "Box 2", "Box 3", "Box 4"):
+        assert box in text_of(html) and box in pdf_text
+    assert "References" in pdf_text and "bowling alone" in pdf_text.lower()
+
+
+def set_dd_inactivity(root: Path, value: str) -> None:
+    path = root / "data" / "fig10_inactivity.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    year, area, rate = (header.index(c) for c in ("census_year", "area_type", "inactivity_rate_pct"))
+    for i, line in enumerate(lines[1:], start=1):
+        cells = line.split(",")
+        if cells[year] == "2021" and cells[area] == "Doubly disadvantaged":
+            cells[rate] = value
+            lines[i] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_a_data_update_changes_the_prose(book, tmp_path):
+    root = copy_project(tmp_path / "book")
+    shutil.copytree(book / ".report-cache", root / ".report-cache")
+    set_dd_inactivity(root, "48.3")
+    result = build(root, "--to", "html")
+    assert result.exit_code == 0, result.output
+    text = text_of((root / "_book" / "index.html").read_text(encoding="utf-8"))
+    assert "48.3%" in text
+    assert "47.6%" not in text
+
+
+def test_a_claim_the_data_no_longer_supports_stops_the_build(book, tmp_path):
+    root = copy_project(tmp_path / "book")
+    shutil.copytree(book / ".report-cache", root / ".report-cache")
+    shutil.copytree(book / "_book", root / "_book")
+    before = (root / "_book" / "index.html").read_bytes()
+    set_dd_inactivity(root, "30.0")  # no longer "close to half"
+    result = build(root, "--to", "html")
+    assert result.exit_code != 0
+    assert "claim no longer holds" in result.output
+    assert "inactive" in result.output and "30.0" in result.output
+    assert (root / "_book" / "index.html").read_bytes() == before
