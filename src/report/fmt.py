@@ -23,15 +23,19 @@ def gbp(x: float, dp: int = 0) -> str:
     return f"£{x:,.{dp}f}"
 
 
+# A no-break space keeps "2.3" and "million" on one line in print and on a phone.
+NBSP = "\u00a0"
+
+
 def millions(x: float, dp: int = 1) -> str:
-    """2_080_000 -> '2.1 million'."""
-    return f"{x / 1e6:.{dp}f} million"
+    """2_080_000 -> '2.1 million' (with a no-break space)."""
+    return f"{x / 1e6:.{dp}f}{NBSP}million"
 
 
 def gbp_millions(x: float, dp: int = 1) -> str:
     """87_500_000 -> '£87.5 million'; whole numbers lose the decimals: 225e6 -> '£225 million'."""
     m = x / 1e6
-    return f"£{m:,.0f} million" if math.isclose(m, round(m)) else f"£{m:,.{dp}f} million"
+    return f"£{m:,.0f}{NBSP}million" if math.isclose(m, round(m)) else f"£{m:,.{dp}f}{NBSP}million"
 
 
 def words(n: int) -> str:
