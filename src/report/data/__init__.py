@@ -50,7 +50,7 @@ def load(name: str, root=None) -> pd.DataFrame:
     from report import paths
 
     from .package import resource_descriptor
-    from .validate import check_resource
+    from .validate import check_resource, trusted_frame
 
     root = _root(root)
     pkg = _package(root)
@@ -60,6 +60,11 @@ def load(name: str, root=None) -> pd.DataFrame:
         close = difflib.get_close_matches(name, names, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         raise KeyError(f"no resource {name!r} in data/datapackage.json{hint}")
+    # Inside a build's kernel the build has just validated the data; bytes it validated are
+    # parsed directly (still read from disk, so the build sees which files a chapter used).
+    df = trusted_frame(desc, paths.data_dir(root))
+    if df is not None:
+        return df
     problems, df = check_resource(desc, paths.data_dir(root), root)
     if problems:
         raise DataValidationError(problems)
@@ -85,14 +90,18 @@ def stat(key: str, root=None) -> float | int:
     return stat_row(key, root)["value"]
 
 
-def validate_all(root=None) -> int:
+def validate_all(root=None, cache=None, refresh: bool = False) -> int:
     """Validate every resource in the package; raise DataValidationError listing every problem.
 
-    Returns the number of resources checked.
+    With `cache` (a file path), resources that passed before with the same bytes, descriptor and
+    validator code are not checked again, and this run's passes are written there; `refresh`
+    ignores what the file holds. Returns the number of resources in the package.
     """
+    from pathlib import Path
+
     from report import paths
 
-    from .validate import check_resource
+    from .validate import check_resource_cached, read_validation_cache, write_validation_cache
 
     root = _root(root)
     pkg = _package(root)
@@ -101,9 +110,12 @@ def validate_all(root=None) -> int:
     for dup in sorted({n for n in names if names.count(n) > 1}):
         problems.append(Problem(file="data/datapackage.json", rule="unique_resource_name", value=dup,
                                 message="two resources share this name"))
+    known = set() if cache is None or refresh else read_validation_cache(Path(cache))
+    passed: set[str] = set()
     for desc in pkg.get("resources", []):
-        found, _ = check_resource(desc, paths.data_dir(root), root)
-        problems.extend(found)
+        problems.extend(check_resource_cached(desc, paths.data_dir(root), root, known, passed))
+    if cache is not None and (passed != known or refresh):
+        write_validation_cache(Path(cache), passed)
     if problems:
         raise DataValidationError(problems)
     return len(names)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import csv
 import difflib
+import hashlib
 import io
 import json
+import os
 import re
 from pathlib import Path
 
@@ -265,7 +267,7 @@ def check_geojson(path: Path, desc: dict, file: str) -> tuple[list[Problem], pd.
 
 
 def check_resource(desc: dict, data_dir: Path, root: Path | None = None) -> tuple[list[Problem], pd.DataFrame | None]:
-    path = data_dir / desc.get("path", f"{desc.get('name')}.csv")
+    path = resource_path(desc, data_dir)
     file = _display(path, root)
     problems = check_metadata(desc, file)
     if desc.get("format") == "geojson" or str(path).endswith(".geojson"):
@@ -275,3 +277,115 @@ def check_resource(desc: dict, data_dir: Path, root: Path | None = None) -> tupl
     else:
         more, df = [Problem(file=file, rule="table_schema", message="resource has no schema")], None
     return problems + more, df
+
+
+# --- Remembering successful validations -------------------------------------------------------
+#
+# Validating every resource costs seconds (frictionless checks 35,000 rows one by one), yet a
+# resource whose bytes, descriptor and validator code are unchanged cannot have changed verdict.
+# So a build records a key per resource that passed, and the next build (and `load()` inside
+# the build's kernel) skips those. Only passes are recorded: a failing resource is checked again
+# every time, so its messages never come from a cache.
+
+VALIDATION_CACHE_ENV = "REPORT_VALIDATION_CACHE"  # set by the build engine for its kernel
+_CACHE_FORMAT = 1
+_fingerprint: str | None = None
+
+
+def validator_fingerprint() -> str:
+    """Hash of the code that decides validity: this package's modules and the libraries it uses."""
+    global _fingerprint
+    if _fingerprint is None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        h = hashlib.sha256(f"format {_CACHE_FORMAT}\0".encode())
+        for dist in ("frictionless", "pandas"):
+            try:
+                h.update(f"{dist} {version(dist)}\0".encode())
+            except PackageNotFoundError:
+                h.update(f"{dist} -\0".encode())
+        here = Path(__file__).resolve().parent
+        for py in sorted(here.glob("*.py")):
+            h.update(py.name.encode() + b"\0" + py.read_bytes() + b"\0")
+        _fingerprint = h.hexdigest()
+    return _fingerprint
+
+
+def resource_path(desc: dict, data_dir: Path) -> Path:
+    return data_dir / desc.get("path", f"{desc.get('name')}.csv")
+
+
+def resource_key(desc: dict, raw: bytes) -> str:
+    h = hashlib.sha256(validator_fingerprint().encode() + b"\0")
+    h.update(json.dumps(desc, sort_keys=True, ensure_ascii=False).encode("utf-8") + b"\0")
+    h.update(hashlib.sha256(raw).digest())
+    return h.hexdigest()
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def read_validation_cache(path: Path | None) -> set[str]:
+    """Keys of resources that passed; an unreadable, corrupt or foreign file counts as empty."""
+    if path is None:
+        return set()
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        keys = data["keys"]
+        if data.get("format") != _CACHE_FORMAT or not isinstance(keys, list):
+            return set()
+        if data.get("sha256") != hashlib.sha256("\n".join(keys).encode()).hexdigest():
+            return set()
+        return {k for k in keys if isinstance(k, str)}
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
+
+
+def write_validation_cache(path: Path, keys: set[str]) -> None:
+    keys_sorted = sorted(keys)
+    data = {"format": _CACHE_FORMAT, "keys": keys_sorted,
+            "sha256": hashlib.sha256("\n".join(keys_sorted).encode()).hexdigest()}
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data, indent=0) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a cache that cannot be written only costs time next build
+
+
+def check_resource_cached(desc: dict, data_dir: Path, root: Path | None, known: set[str],
+                          passed: set[str]) -> list[Problem]:
+    """check_resource, skipped when `known` holds this resource's key; adds the key of a pass to
+    `passed`."""
+    path = resource_path(desc, data_dir)
+    before = _read_bytes(path)
+    key = resource_key(desc, before) if before is not None else None
+    if key is not None and key in known:
+        passed.add(key)
+        return []
+    problems, _ = check_resource(desc, data_dir, root)
+    # Recorded only when the bytes validated are the bytes hashed (the file may be mid-edit).
+    if not problems and key is not None and _read_bytes(path) == before:
+        passed.add(key)
+    return problems
+
+
+def trusted_frame(desc: dict, data_dir: Path) -> pd.DataFrame | None:
+    """The resource as `check_resource` would return it, without validating, when the build that
+    started this process has validated exactly these bytes (see VALIDATION_CACHE_ENV); else None."""
+    cache = os.environ.get(VALIDATION_CACHE_ENV)
+    if not cache or "schema" not in desc or desc.get("format") == "geojson":
+        return None
+    path = resource_path(desc, data_dir)
+    if str(path).endswith(".geojson"):
+        return None
+    raw = _read_bytes(path)
+    if raw is None or resource_key(desc, raw) not in read_validation_cache(Path(cache)):
+        return None
+    return _typed_frame(raw.decode("utf-8"), desc["schema"])
