@@ -6,8 +6,11 @@ filters which file it came from and whether it is an appendix.
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +19,79 @@ import yaml
 from .config import BookConfig, Entry
 from .errors import BuildError
 from .execute import ChapterResult
-from .pandoc import run_pandoc
+from .pandoc import pandoc_version, run_pandoc
 from .qmd import Qmd
+
+PARSE_ARGS = ["-f", "markdown", "-t", "json"]
 
 
 def _parse(markdown: str, root: Path, what: str) -> dict:
-    out, _ = run_pandoc(["-f", "markdown", "-t", "json"], cwd=root, input_text=markdown, what=what)
+    out, _ = run_pandoc(PARSE_ARGS, cwd=root, input_text=markdown, what=what)
     return json.loads(out)
+
+
+class AstCache:
+    """Pandoc's reading of each chapter's executed markdown, kept between builds.
+
+    The markdown reader's output depends only on the text and the pandoc version, so an entry is
+    used when both match; one entry per chapter (a changed chapter replaces its entry, the
+    directory does not grow). An entry whose checksum does not match is parsed again.
+    """
+
+    def __init__(self, directory: Path | None):
+        self.dir = Path(directory) if directory is not None else None
+        self._base = f"{pandoc_version()}\0{' '.join(PARSE_ARGS)}\0"
+        self.parsed = 0  # pandoc runs this build; the tests count them
+
+    def _key(self, markdown: str) -> str:
+        return hashlib.sha256((self._base + markdown).encode("utf-8")).hexdigest()
+
+    def _path(self, name: str) -> Path:
+        return self.dir / (re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-") + ".json")
+
+    def get(self, name: str, markdown: str) -> dict | None:
+        if self.dir is None:
+            return None
+        try:
+            text = self._path(name).read_text(encoding="utf-8")
+            entry = json.loads(text)
+            body = entry["body"]
+            if entry["sha256"] != hashlib.sha256(body.encode("utf-8")).hexdigest():
+                return None
+            data = json.loads(body)
+            if data["key"] != self._key(markdown):
+                return None
+            return data["ast"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, name: str, markdown: str, ast: dict) -> None:
+        if self.dir is None:
+            return
+        body = json.dumps({"key": self._key(markdown), "ast": ast}, ensure_ascii=False, sort_keys=True)
+        entry = json.dumps({"sha256": hashlib.sha256(body.encode("utf-8")).hexdigest(), "body": body},
+                           ensure_ascii=False)
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            path = self._path(name)
+            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+            tmp.write_text(entry, encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError:
+            pass  # only costs a pandoc run next time
+
+    def parse_all(self, jobs: list[tuple[str, str, str]], root: Path, reuse: bool) -> list[dict]:
+        """ASTs for (name, markdown, what) jobs, in order; misses go through pandoc two at a time."""
+        found: list[dict | None] = [self.get(n, md) if reuse else None for n, md, _ in jobs]
+        misses = [i for i, ast in enumerate(found) if ast is None]
+        if misses:
+            with ThreadPoolExecutor(max_workers=min(2, len(misses))) as pool:
+                asts = list(pool.map(lambda i: _parse(jobs[i][1], root, jobs[i][2]), misses))
+            for i, ast in zip(misses, asts):
+                found[i] = ast
+                self.put(jobs[i][0], jobs[i][1], ast)
+            self.parsed += len(misses)
+        return found
 
 
 def _has_h1(markdown: str) -> bool:
@@ -77,17 +146,24 @@ def _dedupe_ids(chapters: list[tuple[str, list]]) -> None:
             seen[attr[0]] = rel
 
 
-def assemble(config: BookConfig, docs: dict[str, Qmd], results: dict[str, ChapterResult]) -> dict:
+def assemble(config: BookConfig, docs: dict[str, Qmd], results: dict[str, ChapterResult],
+             ast_cache: AstCache | None = None, reuse: bool = True) -> dict:
+    """`ast_cache` keeps pandoc's parse of each chapter between builds; `reuse=False` (--fresh)
+    parses everything again (and refreshes the cache)."""
     root = config.root
     api_version = None
-    parsed: list[tuple[Entry, list]] = []
+    jobs: list[tuple[str, str, str]] = []
     for entry in config.entries:
         if entry.kind == "part":
             slug = re.sub(r"[^a-z0-9]+", "-", entry.title.lower()).strip("-")
-            ast = _parse(f"# {entry.title} {{#part-{slug} .part .unnumbered}}\n", root, f"reading part title {entry.title!r}")
+            jobs.append((f"part-{slug}", f"# {entry.title} {{#part-{slug} .part .unnumbered}}\n",
+                         f"reading part title {entry.title!r}"))
         else:
             md = chapter_markdown(docs[entry.path], results[entry.path])
-            ast = _parse(md, root, f"reading {entry.path}")
+            jobs.append((entry.path, md, f"reading {entry.path}"))
+    cache = ast_cache if ast_cache is not None else AstCache(None)
+    parsed: list[tuple[Entry, list]] = []
+    for entry, ast in zip(config.entries, cache.parse_all(jobs, root, reuse)):
         api_version = ast["pandoc-api-version"]
         parsed.append((entry, ast["blocks"]))
     _dedupe_ids([(e.path or "(part)", b) for e, b in parsed])

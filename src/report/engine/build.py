@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from .assemble import assemble, metadata, write_inputs
+from .assemble import AstCache, assemble, metadata, write_inputs
 from .config import BookConfig, load_config
 from .errors import BuildError
-from .execute import ChapterExecutor, ChapterResult, Kernel
+from .execute import BackgroundKernel, ChapterExecutor, ChapterResult, Kernel, imported_modules
 from .pandoc import pandoc_version
 from .qmd import Qmd, parse_qmd
 from .swap import staged_output
@@ -42,25 +42,50 @@ class BuildResult:
     cells_executed: int
     chapters_cached: list[str] = field(default_factory=list)
     chapters_executed: list[str] = field(default_factory=list)
+    pandoc_runs: int = 0  # pandoc processes this build started (chapter parses + writers)
+    typst_runs: int = 0
 
 
-def validate_data(root: Path) -> None:
-    """Run the data package's checks first, when this project has them."""
+VALIDATION_CACHE = "validation.json"
+VALIDATION_CACHE_ENV = "REPORT_VALIDATION_CACHE"  # report.data.validate reads it in the kernel
+
+
+def validate_data(root: Path, cache: Path | None = None, fresh: bool = False) -> bool:
+    """Run the data package's checks first, when this project has them.
+
+    `cache` is handed to a validate_all that accepts one (it skips resources that passed with
+    the same bytes before); `fresh` makes it ignore what the cache holds. Returns True when the
+    cache was used, i.e. it now lists exactly the validated resources.
+    """
     if not (root / "data" / "datapackage.json").is_file():
-        return
+        return False
     if importlib.util.find_spec("report.data") is None:
-        return
+        return False
     data_mod = importlib.import_module("report.data")
     validate_all = getattr(data_mod, "validate_all", None)
     if validate_all is None:
-        return
+        return False
     error_type = getattr(data_mod, "DataValidationError", None)
+    kwargs = {}
+    if cache is not None and _accepts(validate_all, "cache", "refresh"):
+        kwargs = {"cache": cache, "refresh": fresh}
     try:
-        validate_all(root)
+        validate_all(root, **kwargs)
     except Exception as exc:
         if error_type is not None and isinstance(exc, error_type):
             raise BuildError(f"data validation failed:\n{exc}") from None
         raise
+    return bool(kwargs)
+
+
+def _accepts(fn, *names: str) -> bool:
+    import inspect
+
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+    return all(n in params for n in names)
 
 
 def source_date_epoch(root: Path) -> int:
@@ -120,89 +145,79 @@ def _count_figures(node) -> int:
     return n
 
 
-def execute_chapters(config: BookConfig, docs: dict[str, Qmd], reporter: Reporter, fresh: bool) -> tuple[dict[str, ChapterResult], list[str]]:
-    """Run every chapter's code in book order; returns results and the chapters served from cache."""
-    from .cache import ChapterCache
-
-    cache = ChapterCache(config.root / CACHE_DIR, config.root, tool_versions())
-    results: dict[str, ChapterResult] = {}
-    cached: list[str] = []
+def _lookup(cache, docs: dict[str, Qmd], fresh: bool) -> tuple[dict[str, ChapterResult], list[str]]:
+    hits: dict[str, ChapterResult] = {}
     todo = []
     for rel, doc in docs.items():
         hit = None if fresh else cache.get(rel, doc)
         if hit is not None:
-            results[rel] = hit
-            cached.append(rel)
+            hits[rel] = hit
         else:
             todo.append(rel)
-    for rel in cache.corrupt:
-        reporter.warn(f"cache entry for {rel} is corrupt; executing it again")
-    coded = [rel for rel in todo if docs[rel].has_code()]
-    kernel = Kernel(config.root, KERNEL_IGNORE) if coded else None
+    return hits, todo
+
+
+def _start_kernel(config: BookConfig, docs: dict[str, Qmd], coded: list[str]) -> BackgroundKernel | None:
+    if not coded:
+        return None
+    env = {VALIDATION_CACHE_ENV: str(config.root / CACHE_DIR / VALIDATION_CACHE)}
+    preload = imported_modules([docs[rel] for rel in coded])
+    return BackgroundKernel(Kernel(config.root, KERNEL_IGNORE, env=env, preload=preload))
+
+
+def _run_chapters(config: BookConfig, docs: dict[str, Qmd], cache, hits: dict[str, ChapterResult],
+                  todo: list[str], coded: list[str], kernel: BackgroundKernel | None,
+                  reporter: Reporter) -> dict[str, ChapterResult]:
+    results = dict(hits)
     defaults = {k: config.execute[k] for k in ("echo", "warning", "output", "include") if k in config.execute}
-    try:
-        if kernel is not None:
-            reporter.step("", "starting Jupyter kernel")
-            kernel.__enter__()
-        executor = ChapterExecutor(kernel, config.root, defaults)
-        for rel in todo:
-            reporter.step(rel, "execute" if rel in coded else "read")
-            results[rel] = executor.execute(rel, docs[rel], progress=lambda s, rel=rel: reporter.step(rel, f"execute: {s}"))
-            cache.put(rel, docs[rel], results[rel])
-    finally:
-        if kernel is not None:
-            kernel.__exit__(None, None, None)
-    return {rel: results[rel] for rel in docs}, cached
+    if kernel is not None:
+        reporter.step("", "starting Jupyter kernel")
+        kernel.wait_ready()
+    executor = ChapterExecutor(kernel, config.root, defaults)
+    for rel in todo:
+        reporter.step(rel, "execute" if rel in coded else "read")
+        results[rel] = executor.execute(rel, docs[rel], progress=lambda s, rel=rel: reporter.step(rel, f"execute: {s}"))
+        cache.put(rel, docs[rel], results[rel])
+    return {rel: results[rel] for rel in docs}
 
 
 def build(root: Path, to: str, reporter: Reporter, fresh: bool = False) -> BuildResult:
+    from .cache import ChapterCache
+
     t0 = time.monotonic()
     root = Path(root).resolve()
     config = load_config(root)
-    validate_data(root)
     docs = {rel: parse_qmd(root / rel) for rel in config.chapter_paths}
-    book_dir = root / BOOK_DIR
-    pdf_name = f"{config.output_file}.pdf"
-    epoch = source_date_epoch(root)
-
-    with staged_output(book_dir) as (out, work):
-        results, cached = execute_chapters(config, docs, reporter, fresh)
-        for result in results.values():
-            for name, content in result.files.items():
-                path = work / name
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(content)
-        reporter.step("", "assemble")
-        doc = assemble(config, docs, results)
-        meta = metadata(config, os.path.relpath(work, root), reporter.warn)
-        doc_json, meta_args = write_inputs(work, doc, meta)
-        citeproc = "bibliography" in meta
-        outputs: list[Path] = []
-        pages = None
-        if to in ("html", "all"):
-            from .render_html import render_html
-
-            reporter.step("", "render html")
-            stderr = render_html(config, doc_json, meta_args, work, out / "index.html", citeproc)
-            _pandoc_warnings(stderr, reporter)
-            outputs.append(book_dir / "index.html")
-        if to in ("pdf", "all"):
-            from .render_typst import compile_pdf, write_typst
-
-            reporter.step("", "render typst")
-            typ = write_typst(config, doc_json, meta_args, work, citeproc)
-            reporter.step("", "compile pdf")
-            compile_pdf(config, typ, out / pdf_name, epoch)
-            from pypdf import PdfReader
-
-            pages = len(PdfReader(out / pdf_name).pages)
-            outputs.append(book_dir / pdf_name)
-        # A partial build (--to html) keeps the other format from the previous build.
-        for name in ("index.html", pdf_name):
-            if not (out / name).exists() and (book_dir / name).is_file():
-                shutil.copy2(book_dir / name, out / name)
-        _write_manifest(config, out, results, to, epoch)
-        outputs.append(book_dir / "build-manifest.json")
+    tools = tool_versions()
+    cache = ChapterCache(root / CACHE_DIR, root, tools)
+    hits, todo = _lookup(cache, docs, fresh)
+    coded = [rel for rel in todo if docs[rel].has_code()]
+    # The kernel boots (and imports what the chapters import) on the other core while the data
+    # is validated; validation still finishes before any chapter code runs.
+    kernel = _start_kernel(config, docs, coded)
+    try:
+        validate_data(root, root / CACHE_DIR / VALIDATION_CACHE, fresh)
+        for rel in cache.corrupt:
+            reporter.warn(f"cache entry for {rel} is corrupt; executing it again")
+        book_dir = root / BOOK_DIR
+        epoch = source_date_epoch(root)
+        with staged_output(book_dir) as (out, work):
+            results = _run_chapters(config, docs, cache, hits, todo, coded, kernel, reporter)
+            if kernel is not None:
+                kernel.close()
+                kernel = None
+            cached = [rel for rel in docs if rel in hits]
+            reporter.step("", "assemble")
+            ast_cache = AstCache(root / CACHE_DIR / "ast")
+            doc = assemble(config, docs, results, ast_cache, reuse=not fresh)
+            outputs, pages, record = _render(config, doc, results, to, out, work, book_dir, epoch, tools,
+                                             reporter, fresh)
+            _write_manifest(config, out, results, to, epoch, tools)
+            outputs.append(book_dir / "build-manifest.json")
+        _write_render_record(root, record)
+    finally:
+        if kernel is not None:
+            kernel.close()
 
     return BuildResult(
         outputs=outputs,
@@ -212,7 +227,216 @@ def build(root: Path, to: str, reporter: Reporter, fresh: bool = False) -> Build
         cells_executed=sum(r.cells_executed for rel, r in results.items() if rel not in cached),
         chapters_cached=cached,
         chapters_executed=[rel for rel in results if rel not in cached],
+        pandoc_runs=ast_cache.parsed + record.pop("_pandoc_runs", 0),
+        typst_runs=record.pop("_typst_runs", 0),
     )
+
+
+# --- Rendering, skipped when nothing it reads has changed -------------------------------------
+
+RENDER_RECORD = "render.json"
+RENDER_FORMAT = 1
+ENGINE_DIR = Path(__file__).resolve().parent
+
+
+def _hash_tree(h, base: Path, label: str) -> None:
+    if base.is_file():
+        h.update(f"{label}\0".encode() + sha256_file(base).encode() + b"\0")
+        return
+    if not base.is_dir():
+        h.update(f"{label}\0missing\0".encode())
+        return
+    for dirpath, dirnames, filenames in os.walk(base):
+        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+        for name in sorted(filenames):
+            if name.endswith((".pyc", ".pyo")):
+                continue
+            p = Path(dirpath) / name
+            h.update(f"{label}/{os.path.relpath(p, base)}\0".encode() + sha256_file(p).encode() + b"\0")
+
+
+def _image_targets(node, found: set[str]) -> None:
+    if isinstance(node, dict):
+        if node.get("t") == "Image":
+            target = node["c"][2][0]
+            if isinstance(target, str):
+                found.add(target)
+        for v in node.values():
+            _image_targets(v, found)
+    elif isinstance(node, list):
+        for v in node:
+            _image_targets(v, found)
+
+
+def render_keys(config: BookConfig, doc: dict, meta: dict, results: dict[str, ChapterResult],
+                epoch: int, tools: dict[str, str]) -> dict[str, str]:
+    """One key per output format over everything pandoc and Typst read to make it: the document,
+    its metadata, figures and images, bibliography and CSL, the engine (filters, templates,
+    code), the project's templates, CSS, partials and fonts, _quarto.yml, tool versions and the
+    timestamp. Equal keys mean byte-identical outputs, since the renders are deterministic."""
+    from .cache import _tree_hash
+
+    root = config.root
+    h = hashlib.sha256(f"render format {RENDER_FORMAT}\0".encode())
+    h.update(json.dumps(tools, sort_keys=True).encode() + b"\0")
+    h.update(f"epoch {epoch}\0".encode())
+    h.update(json.dumps(doc, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\0")
+    # The work directory's name changes every build, and where the project lives does not
+    # reach the output (a moved copy builds the same bytes): neither belongs in the key. The
+    # files themselves are hashed below.
+    stable_meta = {k: v for k, v in meta.items() if k not in ("report-work-rel", "bibliography", "csl")}
+    stable_meta["bibliography"] = [os.path.relpath(b, root) for b in meta.get("bibliography", [])]
+    stable_meta["csl"] = os.path.relpath(meta["csl"], root) if meta.get("csl") else None
+    h.update(json.dumps(stable_meta, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8") + b"\0")
+    for rel in sorted(results):
+        for name, content in sorted(results[rel].files.items()):
+            h.update(f"figure {name}\0".encode() + hashlib.sha256(content).hexdigest().encode() + b"\0")
+    h.update(f"code {_tree_hash(root)}\0".encode())
+    _hash_tree(h, ENGINE_DIR, "engine")
+    _hash_tree(h, config.config_path, "_quarto.yml")
+    files = set(config.bibliography) | ({config.csl} if config.csl else set())
+    css = config.html.get("css") or []
+    files |= set(css if isinstance(css, list) else [css])
+    files |= set(config.typst.get("template-partials") or [])
+    files |= set(config.typst.get("font-paths") or ["fonts"])
+    images: set[str] = set()
+    _image_targets(doc["blocks"], images)
+    files |= {t for t in images if "://" not in t and not t.startswith("data:")}
+    for rel in sorted(files):
+        _hash_tree(h, root / rel, rel)
+    common = h.hexdigest()
+    return {fmt: hashlib.sha256(f"{common}\0{fmt}".encode()).hexdigest() for fmt in ("html", "pdf")}
+
+
+def _read_render_record(root: Path) -> dict:
+    try:
+        data = json.loads((root / CACHE_DIR / RENDER_RECORD).read_text(encoding="utf-8"))
+        body = data["body"]
+        if data.get("sha256") != hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest():
+            return {}
+        if body.get("format") != RENDER_FORMAT:
+            return {}
+        return body
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _write_render_record(root: Path, record: dict) -> None:
+    body = {k: v for k, v in record.items() if not k.startswith("_")}
+    body["format"] = RENDER_FORMAT
+    entry = {"sha256": hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest(), "body": body}
+    path = root / CACHE_DIR / RENDER_RECORD
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(entry, sort_keys=True, indent=1) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass  # the next build renders again
+
+
+def _reuse(previous: dict | None, key: str, src: Path, dest: Path) -> bool:
+    """Copy the previous build's output when it was made from the same key and is still the file
+    that build wrote (same hash)."""
+    if not previous or previous.get("key") != key or not src.is_file():
+        return False
+    try:
+        data = src.read_bytes()
+    except OSError:
+        return False
+    if hashlib.sha256(data).hexdigest() != previous.get("sha256"):
+        return False
+    dest.write_bytes(data)
+    return True
+
+
+def _render(config: BookConfig, doc: dict, results: dict[str, ChapterResult], to: str, out: Path,
+            work: Path, book_dir: Path, epoch: int, tools: dict[str, str], reporter: Reporter,
+            fresh: bool) -> tuple[list[Path], int | None, dict]:
+    root = config.root
+    pdf_name = f"{config.output_file}.pdf"
+    meta = metadata(config, os.path.relpath(work, root), reporter.warn)
+    keys = render_keys(config, doc, meta, results, epoch, tools)
+    previous = {} if fresh else _read_render_record(root)
+    record = {fmt: previous[fmt] for fmt in ("html", "pdf") if isinstance(previous.get(fmt), dict)}
+    want_html, want_pdf = to in ("html", "all"), to in ("pdf", "all")
+    html_out, pdf_out = out / "index.html", out / pdf_name
+    do_html = want_html and not _reuse(record.get("html"), keys["html"], book_dir / "index.html", html_out)
+    do_pdf = want_pdf and not _reuse(record.get("pdf"), keys["pdf"], book_dir / pdf_name, pdf_out)
+    pages = record["pdf"].get("pages") if want_pdf and not do_pdf else None
+    if do_html or do_pdf:
+        for result in results.values():
+            for name, content in result.files.items():
+                path = work / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(content)
+        doc_json, meta_args = write_inputs(work, doc, meta)
+        citeproc = "bibliography" in meta
+        pages_rendered = _render_formats(config, doc_json, meta_args, work, html_out if do_html else None,
+                                         pdf_out if do_pdf else None, citeproc, epoch, reporter)
+        if do_pdf:
+            pages = pages_rendered
+    if do_html:
+        record["html"] = {"key": keys["html"], "sha256": sha256_file(html_out)}
+    if do_pdf:
+        record["pdf"] = {"key": keys["pdf"], "sha256": sha256_file(pdf_out), "pages": pages}
+    record["_pandoc_runs"] = int(do_html) + int(do_pdf)
+    record["_typst_runs"] = int(do_pdf)
+    outputs: list[Path] = []
+    if want_html:
+        outputs.append(book_dir / "index.html")
+    if want_pdf:
+        outputs.append(book_dir / pdf_name)
+    # A partial build (--to html) keeps the other format from the previous build.
+    for name in ("index.html", pdf_name):
+        if not (out / name).exists() and (book_dir / name).is_file():
+            shutil.copy2(book_dir / name, out / name)
+    return outputs, pages, record
+
+
+def _render_formats(config: BookConfig, doc_json: Path, meta_args: list[str], work: Path,
+                    html_out: Path | None, pdf_out: Path | None, citeproc: bool, epoch: int,
+                    reporter: Reporter) -> int | None:
+    """HTML and PDF are independent once the inputs are written: the HTML pandoc runs on a worker
+    thread (a separate process, so the other core) while this thread writes Typst and compiles."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pages = None
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-html") if html_out and pdf_out else None
+    html_job = None
+    try:
+        if html_out is not None:
+            from .render_html import render_html
+
+            reporter.step("", "render html")
+            job = lambda: render_html(config, doc_json, meta_args, work, html_out, citeproc)  # noqa: E731
+            html_job = pool.submit(job) if pool is not None else None
+            html_stderr = job() if pool is None else None
+        if pdf_out is not None:
+            from .render_typst import compile_pdf, write_typst
+
+            try:
+                reporter.step("", "render typst")
+                typ = write_typst(config, doc_json, meta_args, work, citeproc)
+                reporter.step("", "compile pdf")
+                compile_pdf(config, typ, pdf_out, epoch)
+            except BuildError:
+                # Run one after the other, the HTML's error came first; keep reporting that one.
+                if html_job is not None and html_job.exception() is not None:
+                    raise html_job.exception() from None
+                raise
+            from pypdf import PdfReader
+
+            pages = len(PdfReader(pdf_out).pages)
+        if html_job is not None:
+            html_stderr = html_job.result()
+    finally:
+        if pool is not None:
+            # Never leave a pandoc writing into the staging directory after an error here.
+            pool.shutdown(wait=True)
+    if html_out is not None:
+        _pandoc_warnings(html_stderr, reporter)
+    return pages
 
 
 def _pandoc_warnings(stderr: str, reporter: Reporter) -> None:
@@ -221,7 +445,8 @@ def _pandoc_warnings(stderr: str, reporter: Reporter) -> None:
             reporter.warn(line.strip())
 
 
-def _write_manifest(config: BookConfig, out: Path, results: dict[str, ChapterResult], to: str, epoch: int) -> None:
+def _write_manifest(config: BookConfig, out: Path, results: dict[str, ChapterResult], to: str, epoch: int,
+                    tools: dict[str, str]) -> None:
     root = config.root
     inputs = {"_quarto.yml"} | set(config.chapter_paths) | set(config.bibliography)
     for key in ("csl",):
@@ -237,7 +462,7 @@ def _write_manifest(config: BookConfig, out: Path, results: dict[str, ChapterRes
         "formats": to,
         "git_commit": git_commit(root),
         "source_date_epoch": epoch,
-        "tools": tool_versions(),
+        "tools": tools,
         "inputs": {rel: sha256_file(root / rel) for rel in sorted(inputs) if (root / rel).is_file()},
         "outputs": {p.name: sha256_file(p) for p in sorted(out.iterdir()) if p.is_file()},
     }

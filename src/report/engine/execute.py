@@ -10,6 +10,7 @@ import base64
 import os
 import re
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -67,12 +68,21 @@ def _attr(value: str) -> str:
 
 
 class Kernel:
-    """One Jupyter kernel for the whole build; each chapter starts from an empty namespace."""
+    """One Jupyter kernel for the whole build; each chapter starts from an empty namespace.
 
-    def __init__(self, root: Path, ignore: list[str], timeout: int = 600):
+    `env` is added to the kernel's environment; `preload` names modules the setup imports (each
+    chapter would import them anyway; importing them while nothing else runs in the kernel takes
+    them off the first chapter's time). Files read while preloading are reported with every
+    chapter, since every chapter then depends on them.
+    """
+
+    def __init__(self, root: Path, ignore: list[str], timeout: int = 600,
+                 env: dict[str, str] | None = None, preload: list[str] | None = None):
         self.root = Path(root)
         self.ignore = ignore
         self.timeout = timeout
+        self.env = dict(env or {})
+        self.preload = list(preload or [])
         self._client = None
         self._cm = None
 
@@ -86,6 +96,8 @@ class Kernel:
             kernel_name="python3",
             timeout=self.timeout,
             allow_errors=True,
+            # Nothing in the kernel needs a clean exit; a graceful shutdown waits up to seconds.
+            shutdown_kernel="immediate",
             resources={"metadata": {"path": str(self.root)}},
         )
         env = dict(os.environ)
@@ -94,6 +106,7 @@ class Kernel:
             "PYTHONHASHSEED": "0",
             "PYDEVD_DISABLE_FILE_VALIDATION": "1",
             "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+            **self.env,
         })
         # The kernel's own stderr is log noise (transport warnings); errors in chapter code
         # arrive as messages and are reported with the cell.
@@ -101,7 +114,7 @@ class Kernel:
         self._cm.__enter__()
         setup = (
             "import report.engine.kernel_support as _rk\n"
-            f"_rk.setup({str(self.root)!r}, {self.ignore!r})\n"
+            f"_rk.setup({str(self.root)!r}, {self.ignore!r}, {self.preload!r})\n"
             "del _rk\n"
         )
         outputs = self.run(setup)
@@ -122,6 +135,45 @@ class Kernel:
         self._client.nb.cells.append(cell)
         self._client.execute_cell(cell, len(self._client.nb.cells) - 1)
         return list(cell.outputs)
+
+
+class BackgroundKernel:
+    """A Kernel started and driven on one worker thread, so it boots while the build does other
+    work (data validation, cache lookups); `run` waits for the boot. nbclient's event loop and
+    sockets stay on the thread that made them."""
+
+    def __init__(self, kernel: Kernel):
+        self.kernel = kernel
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-kernel")
+        self._started = self._pool.submit(kernel.__enter__)
+
+    def wait_ready(self) -> None:
+        self._started.result()
+
+    def run(self, code: str) -> list[dict]:
+        self.wait_ready()
+        return self._pool.submit(self.kernel.run, code).result()
+
+    def close(self) -> None:
+        try:
+            self._pool.submit(self.kernel.__exit__, None, None, None).result()
+        finally:
+            self._pool.shutdown(wait=True)
+
+
+_IMPORT = re.compile(r"^[ \t]*(?:import[ \t]+([A-Za-z_][\w.]*)|from[ \t]+([A-Za-z_][\w.]*)[ \t]+import\b)", re.M)
+
+
+def imported_modules(docs: list[Qmd]) -> list[str]:
+    """Absolute module names the chapters' cells import, first use first."""
+    seen: dict[str, None] = {}
+    for doc in docs:
+        for cell in doc.cells:
+            if cell.options.get("eval") is False:
+                continue
+            for m in _IMPORT.finditer(cell.source):
+                seen.setdefault(m.group(1) or m.group(2), None)
+    return list(seen)
 
 
 def _first_error(outputs: list[dict]) -> str | None:
@@ -152,7 +204,7 @@ class ChapterExecutor:
         if needs_kernel:
             if self.kernel is None:
                 raise BuildError(f"{rel}: has code but no kernel was started")  # engine bug, not user error
-            self._run_checked(rel, 0, "%reset -f\n_report_kernel_.begin_chapter()\n", "(chapter setup)")
+            self._run_checked(rel, 0, "_report_kernel_.reset_namespace()\n_report_kernel_.begin_chapter()\n", "(chapter setup)")
         parts: list[str] = []
         for chunk in doc.chunks:
             if isinstance(chunk, Markdown):
@@ -235,11 +287,9 @@ class ChapterExecutor:
         alt_opt = cell.options.get("fig-alt")
         texts: list[str] = []
         images: list[tuple[str, str]] = []  # (path, alt)
-        for out in outputs:
+        for out in _merge_streams(outputs, drop_stderr=warning is False):
             kind = out.get("output_type")
             if kind == "stream":
-                if out.get("name") == "stderr" and warning is False:
-                    continue
                 text = out.get("text", "")
                 texts.append(text if asis else _code_block(text, "cell-output-" + out.get("name", "stdout")))
                 continue
@@ -282,6 +332,23 @@ class ChapterExecutor:
         elif label.startswith("fig-"):
             raise BuildError(f"{rel}:{cell.line}: cell labelled `{label}` produced no figure\n\n{cell.raw.rstrip()}")
         return blocks
+
+
+def _merge_streams(outputs: list[dict], drop_stderr: bool) -> list[dict]:
+    """The kernel flushes stdout on a timer, so one print-heavy cell arrives as one stream message
+    or several depending on machine load; merge neighbours so the markdown (one code block, or
+    `asis` text without stray breaks) does not depend on timing."""
+    merged: list[dict] = []
+    for out in outputs:
+        if out.get("output_type") == "stream":
+            if drop_stderr and out.get("name") == "stderr":
+                continue
+            last = merged[-1] if merged else None
+            if last is not None and last.get("output_type") == "stream" and last.get("name") == out.get("name"):
+                merged[-1] = {**last, "text": last.get("text", "") + out.get("text", "")}
+                continue
+        merged.append(out)
+    return merged
 
 
 def _code_block(text: str, cls: str) -> str:
