@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .errors import DataValidationError, Problem
+
+if TYPE_CHECKING:  # imported on first use: a cached validation needs no pandas
+    import pandas as pd
 
 __all__ = ["load", "stat", "stat_row", "validate_all", "resource_names", "DataValidationError", "Problem"]
 

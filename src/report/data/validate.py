@@ -14,11 +14,15 @@ import json
 import os
 import re
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .errors import Problem
-from .rules import run_rules
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas and the rules (which need it) are imported where a table is read: a build whose data
+# all passed before only hashes files and should not pay for importing them.
 
 BOM = b"\xef\xbb\xbf"
 METADATA_KEYS = ("title", "description", "sources", "licenses", "provenance")
@@ -194,6 +198,8 @@ def _frictionless_problems(path: Path, schema: dict, file: str, header: list[str
 
 
 def _typed_frame(text: str, schema: dict) -> pd.DataFrame:
+    import pandas as pd
+
     dtypes = {}
     for f in schema["fields"]:
         required = f.get("constraints", {}).get("required", False)
@@ -228,10 +234,14 @@ def check_csv(path: Path, desc: dict, file: str) -> tuple[list[Problem], pd.Data
     df = _typed_frame(text, schema)
     if len(df) != len(lines):  # blank lines etc.: frictionless flags them, this is a last guard
         lines = list(range(2, len(df) + 2))
+    from .rules import run_rules
+
     return run_rules(df, lines, desc.get("rules", []), schema, file), df
 
 
 def check_geojson(path: Path, desc: dict, file: str) -> tuple[list[Problem], pd.DataFrame | None]:
+    import pandas as pd
+
     from .constants import REGIONS
 
     if not path.is_file():

@@ -137,6 +137,11 @@ class Kernel:
         return list(cell.outputs)
 
 
+def _import_client() -> None:
+    import nbclient  # noqa: F401
+    import nbformat  # noqa: F401
+
+
 class BackgroundKernel:
     """A Kernel started and driven on one worker thread, so it boots while the build does other
     work (data validation, cache lookups); `run` waits for the boot. nbclient's event loop and
@@ -145,6 +150,9 @@ class BackgroundKernel:
     def __init__(self, kernel: Kernel):
         self.kernel = kernel
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-kernel")
+        # Importing the Jupyter client takes the GIL for a few tenths of a second; done before the
+        # build's own imports and validation compete for it, the kernel process launches sooner.
+        self._pool.submit(_import_client).result()
         self._started = self._pool.submit(kernel.__enter__)
 
     def wait_ready(self) -> None:
