@@ -137,3 +137,11 @@ def test_a_claim_the_data_no_longer_supports_stops_the_build(book, tmp_path):
     assert "claim no longer holds" in result.output
     assert "inactive" in result.output and "30.0" in result.output
     assert (root / "_book" / "index.html").read_bytes() == before
+
+
+def test_colophon_states_the_data_version(book, html, pdf_text):
+    from report.data.version import data_version
+
+    line = f"data version {data_version(book)}"
+    assert line in text_of(html)
+    assert line in pdf_text

@@ -110,6 +110,27 @@ def git_commit(root: Path) -> str | None:
     return out.stdout.strip() or None if out.returncode == 0 else None
 
 
+def data_version(root: Path) -> str | None:
+    if not (root / "data" / "datapackage.json").is_file() or importlib.util.find_spec("report.data") is None:
+        return None
+    from report.data.version import data_version as version
+
+    return version(root)
+
+
+def colophon(root: Path) -> str | None:
+    """The line the book prints about its own making: which commit and which data built it."""
+    commit, data = git_commit(root), data_version(root)
+    parts = []
+    if commit:
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        parts.append(f"commit {commit[:12]}" + (" with uncommitted changes" if dirty else ""))
+    if data:
+        parts.append(f"data version {data}")
+    return f"Built from {' and '.join(parts)}." if parts else None
+
+
 def tool_versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -356,6 +377,9 @@ def _render(config: BookConfig, doc: dict, results: dict[str, ChapterResult], to
     root = config.root
     pdf_name = f"{config.output_file}.pdf"
     meta = metadata(config, os.path.relpath(work, root), reporter.warn)
+    line = colophon(root)
+    if line:
+        meta["report-colophon"] = line
     keys = render_keys(config, doc, meta, results, epoch, tools)
     previous = {} if fresh else _read_render_record(root)
     record = {fmt: previous[fmt] for fmt in ("html", "pdf") if isinstance(previous.get(fmt), dict)}
@@ -461,6 +485,7 @@ def _write_manifest(config: BookConfig, out: Path, results: dict[str, ChapterRes
         "engine": "embedded",
         "formats": to,
         "git_commit": git_commit(root),
+        "data_version": data_version(root),
         "source_date_epoch": epoch,
         "tools": tools,
         "inputs": {rel: sha256_file(root / rel) for rel in sorted(inputs) if (root / rel).is_file()},
