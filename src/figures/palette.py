@@ -6,6 +6,8 @@ a reader who learns it on Figure 4 can rely on it through Figure 16.
 """
 from __future__ import annotations
 
+from report.data import constants
+
 DARK_BLUE = "#12436D"
 TURQUOISE = "#28A197"
 DARK_PINK = "#801650"
@@ -19,20 +21,10 @@ GRID = "#D9D9D9"
 AXIS = "#B1B4B6"
 CONTEXT_GREY = "#BFC1C3"  # series shown only for context (non-highlighted regions)
 
-# The contract's names, in the contract's order (docs/architecture.md).
-AREA_TYPES = ("Doubly disadvantaged", "Other deprived", "Non-deprived")
-REGIONS = (
-    "North East",
-    "North West",
-    "Yorkshire and The Humber",
-    "East Midlands",
-    "West Midlands",
-    "East of England",
-    "London",
-    "South East",
-    "South West",
-)
-ENGLAND = "England"
+# The contract's names, in the contract's order: one list for data and figures alike.
+AREA_TYPES = tuple(constants.AREA_TYPES)
+REGIONS = tuple(constants.REGIONS)
+ENGLAND = constants.ENGLAND
 
 # Dark pink carries the report's subject so it stands out against the two comparison groups.
 AREA_TYPE_COLOURS = {

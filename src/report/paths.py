@@ -47,3 +47,14 @@ def figures_dir(root: Path | None = None) -> Path:
 
 def templates_dir(root: Path | None = None) -> Path:
     return (root or project_root()) / "templates"
+
+
+def resolve_project(project: str | os.PathLike | None) -> Path:
+    """The project a command works on: --project if given (it must hold _quarto.yml), else the
+    one around the current directory."""
+    if project:
+        root = Path(project).resolve()
+        if not (root / "_quarto.yml").is_file():
+            raise ProjectNotFound(f"{root}: no _quarto.yml here")
+        return root
+    return project_root()

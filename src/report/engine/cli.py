@@ -37,15 +37,10 @@ class ConsoleReporter:
 
 
 def _find_root(project: str | None) -> Path:
-    from report.paths import ProjectNotFound, project_root
+    from report.paths import ProjectNotFound, resolve_project
 
-    if project:
-        root = Path(project).resolve()
-        if not (root / "_quarto.yml").is_file():
-            raise click.ClickException(f"{root}: no _quarto.yml here")
-        return root
     try:
-        return project_root()
+        return resolve_project(project)
     except ProjectNotFound as exc:
         raise click.ClickException(str(exc)) from None
 

@@ -22,10 +22,7 @@ from pathlib import Path
 
 from report import paths
 
-try:  # one error type for every dataset, once the data module provides it
-    from report.data.errors import DataValidationError, Problem
-except ImportError:  # pragma: no cover - only while report.data is still being written
-    from report.tables._errors import DataValidationError, Problem
+from report.data.errors import DataValidationError, Problem
 
 TABLE_RESOURCE = "recommendations"
 LIST_RESOURCE = "recommendations_numbered"
@@ -179,10 +176,8 @@ def _package_problems(root: Path) -> list[Problem]:
     The checks below add what a schema cannot say: whitespace-only cells, the action lists,
     and the numbering shared by the two files.
     """
-    try:
-        from report.data import load
-    except ImportError:  # the data module predates load(): the checks below cover the schema too
-        return []
+    from report.data import load
+
     problems = []
     for name in (TABLE_RESOURCE, LIST_RESOURCE):
         try:
