@@ -178,27 +178,134 @@ def _lookup(cache, docs: dict[str, Qmd], fresh: bool) -> tuple[dict[str, Chapter
     return hits, todo
 
 
-def _start_kernel(config: BookConfig, docs: dict[str, Qmd], coded: list[str]) -> BackgroundKernel | None:
-    if not coded:
-        return None
+KERNELS_ENV = "REPORT_KERNELS"
+DEFAULT_KERNELS = 2  # the machine the book is built on has 2 cores
+
+
+def kernel_count(chapters: int) -> int:
+    """How many kernels execute `chapters` chapters: REPORT_KERNELS (default 2), never more than
+    there are chapters, so one chapter to execute boots one kernel."""
+    raw = os.environ.get(KERNELS_ENV, "").strip()
+    wanted = DEFAULT_KERNELS
+    if raw:
+        if not raw.isdigit() or int(raw) < 1:
+            raise BuildError(f"{KERNELS_ENV}={raw!r}: expected a whole number of kernels, 1 or more")
+        wanted = int(raw)
+    return max(0, min(wanted, chapters))
+
+
+def _start_kernels(config: BookConfig, docs: dict[str, Qmd], coded: list[str]) -> list[BackgroundKernel]:
     env = {VALIDATION_CACHE_ENV: str(config.root / CACHE_DIR / VALIDATION_CACHE)}
+    # Every kernel may be handed any chapter, so each preloads what all of them import (and each
+    # chapter's record of files opened includes what its kernel read while preloading).
     preload = imported_modules([docs[rel] for rel in coded])
-    return BackgroundKernel(Kernel(config.root, KERNEL_IGNORE, env=env, preload=preload))
+    kernels: list[BackgroundKernel] = []
+    try:
+        for _ in range(kernel_count(len(coded))):
+            kernels.append(BackgroundKernel(Kernel(config.root, KERNEL_IGNORE, env=env, preload=preload)))
+    except BaseException:
+        _close_kernels(kernels)
+        raise
+    return kernels
+
+
+def _close_kernels(kernels: list[BackgroundKernel]) -> None:
+    errors = []
+    for kernel in kernels:
+        try:
+            kernel.close()
+        except Exception as exc:  # noqa: BLE001 - close the others first, then report
+            errors.append(exc)
+    kernels.clear()
+    if errors:
+        raise errors[0]
 
 
 def _run_chapters(config: BookConfig, docs: dict[str, Qmd], cache, hits: dict[str, ChapterResult],
-                  todo: list[str], coded: list[str], kernel: BackgroundKernel | None,
+                  todo: list[str], coded: list[str], kernels: list[BackgroundKernel],
                   reporter: Reporter) -> dict[str, ChapterResult]:
+    """Execute the chapters in `todo` on the kernels, each kernel taking the next chapter in book
+    order when it is free. Chapters are independent (each starts from an empty namespace, which
+    the cache relies on too), so which kernel ran one does not change its result. Reporter calls
+    and cache writes stay on this thread; the first failure cancels the other kernels' work."""
+    import queue
+
     results = dict(hits)
     defaults = {k: config.execute[k] for k in ("echo", "warning", "output", "include") if k in config.execute}
-    if kernel is not None:
+    if kernels:
+        from concurrent.futures import FIRST_COMPLETED, wait
+
         reporter.step("", "starting Jupyter kernel")
-        kernel.wait_ready()
-    executor = ChapterExecutor(kernel, config.root, defaults)
+        wait([k.started for k in kernels], return_when=FIRST_COMPLETED)
+    if len(kernels) <= 1:
+        executor = ChapterExecutor(kernels[0] if kernels else None, config.root, defaults)
+        for rel in todo:
+            reporter.step(rel, "execute" if rel in coded else "read")
+            results[rel] = executor.execute(rel, docs[rel], progress=lambda s, rel=rel: reporter.step(rel, f"execute: {s}"))
+            cache.put(rel, docs[rel], results[rel])
+        return {rel: results[rel] for rel in docs}
+
+    import threading
+
+    chapters: queue.SimpleQueue[str] = queue.SimpleQueue()
     for rel in todo:
-        reporter.step(rel, "execute" if rel in coded else "read")
-        results[rel] = executor.execute(rel, docs[rel], progress=lambda s, rel=rel: reporter.step(rel, f"execute: {s}"))
-        cache.put(rel, docs[rel], results[rel])
+        chapters.put(rel)
+    events: queue.SimpleQueue[tuple[str, str, object]] = queue.SimpleQueue()
+    stop = threading.Event()
+
+    def drive(kernel: BackgroundKernel) -> None:
+        try:
+            # A kernel still booting takes no chapter the other one could start now.
+            kernel.wait_ready()
+            executor = ChapterExecutor(kernel, config.root, defaults)
+            while not stop.is_set():
+                try:
+                    rel = chapters.get_nowait()
+                except queue.Empty:
+                    return
+                events.put(("step", rel, "execute" if rel in coded else "read"))
+                result = executor.execute(rel, docs[rel], progress=lambda s, rel=rel: events.put(("step", rel, f"execute: {s}")))
+                events.put(("done", rel, result))
+        except BaseException as exc:  # noqa: BLE001 - handed to the build thread, which raises it
+            events.put(("error", "", exc))
+        finally:
+            events.put(("exit", "", None))
+
+    drivers = [threading.Thread(target=drive, args=(k,), name=f"report-chapters-{i}", daemon=True)
+               for i, k in enumerate(kernels)]
+    for t in drivers:
+        t.start()
+    failure: BaseException | None = None
+    running = len(drivers)
+
+    def cancel_all() -> None:
+        stop.set()
+        for k in kernels:
+            k.cancel()
+
+    try:
+        while running:
+            kind, rel, value = events.get()
+            if kind == "exit":
+                running -= 1
+            elif kind == "step" and failure is None:
+                reporter.step(rel, value)
+            elif kind == "done" and failure is None:
+                results[rel] = value
+                cache.put(rel, docs[rel], value)
+            elif kind == "error" and failure is None:
+                # The first failure is the one to report; the other kernel's interrupted chapter
+                # would only add a KeyboardInterrupt.
+                failure = value
+                cancel_all()
+    except BaseException:
+        # Ctrl-C or a failing reporter/cache write here: the kernels must not keep running code.
+        cancel_all()
+        raise
+    for t in drivers:
+        t.join()
+    if failure is not None:
+        raise failure
     return {rel: results[rel] for rel in docs}
 
 
@@ -215,7 +322,7 @@ def build(root: Path, to: str, reporter: Reporter, fresh: bool = False) -> Build
     coded = [rel for rel in todo if docs[rel].has_code()]
     # The kernel boots (and imports what the chapters import) on the other core while the data
     # is validated; validation still finishes before any chapter code runs.
-    kernel = _start_kernel(config, docs, coded)
+    kernels = _start_kernels(config, docs, coded)
     try:
         validate_data(root, root / CACHE_DIR / VALIDATION_CACHE, fresh)
         for rel in cache.corrupt:
@@ -223,10 +330,8 @@ def build(root: Path, to: str, reporter: Reporter, fresh: bool = False) -> Build
         book_dir = root / BOOK_DIR
         epoch = source_date_epoch(root)
         with staged_output(book_dir) as (out, work):
-            results = _run_chapters(config, docs, cache, hits, todo, coded, kernel, reporter)
-            if kernel is not None:
-                kernel.close()
-                kernel = None
+            results = _run_chapters(config, docs, cache, hits, todo, coded, kernels, reporter)
+            _close_kernels(kernels)
             cached = [rel for rel in docs if rel in hits]
             reporter.step("", "assemble")
             ast_cache = AstCache(root / CACHE_DIR / "ast")
@@ -237,8 +342,7 @@ def build(root: Path, to: str, reporter: Reporter, fresh: bool = False) -> Build
             outputs.append(book_dir / "build-manifest.json")
         _write_render_record(root, record)
     finally:
-        if kernel is not None:
-            kernel.close()
+        _close_kernels(kernels)
 
     return BuildResult(
         outputs=outputs,

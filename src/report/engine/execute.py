@@ -9,8 +9,10 @@ from __future__ import annotations
 import base64
 import os
 import re
+import signal
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -149,18 +151,39 @@ class BackgroundKernel:
 
     def __init__(self, kernel: Kernel):
         self.kernel = kernel
+        self._cancelled = threading.Event()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-kernel")
         # Importing the Jupyter client takes the GIL for a few tenths of a second; done before the
         # build's own imports and validation compete for it, the kernel process launches sooner.
         self._pool.submit(_import_client).result()
         self._started = self._pool.submit(kernel.__enter__)
 
+    @property
+    def started(self) -> Future:
+        return self._started
+
     def wait_ready(self) -> None:
         self._started.result()
 
     def run(self, code: str) -> list[dict]:
         self.wait_ready()
+        if self._cancelled.is_set():
+            raise BuildError("execution cancelled: another chapter failed")
         return self._pool.submit(self.kernel.run, code).result()
+
+    def cancel(self) -> None:
+        """Stop what this kernel is doing because the build has failed elsewhere: no further code
+        runs, and a cell running now gets a KeyboardInterrupt (an idle kernel ignores SIGINT).
+        Safe from any thread; nbclient's own objects are left to the kernel thread."""
+        self._cancelled.set()
+        client = self.kernel._client
+        provisioner = getattr(getattr(client, "km", None), "provisioner", None)
+        pid = getattr(provisioner, "pid", None)
+        if self._started.done() and isinstance(pid, int):
+            try:
+                os.kill(pid, signal.SIGINT)
+            except OSError:
+                pass
 
     def close(self) -> None:
         try:
