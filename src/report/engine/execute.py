@@ -172,16 +172,19 @@ class BackgroundKernel:
         return self._pool.submit(self.kernel.run, code).result()
 
     def cancel(self) -> None:
-        """Stop what this kernel is doing because the build has failed elsewhere: no further code
-        runs, and a cell running now gets a KeyboardInterrupt (an idle kernel ignores SIGINT).
-        Safe from any thread; nbclient's own objects are left to the kernel thread."""
+        """Stop this kernel because the build has failed elsewhere: no further code runs, and a
+        booted kernel is killed, so a cell running now ends at once (nbclient notices the dead
+        kernel within a second). Not SIGINT: ipykernel can take an interrupt outside the user's
+        code and never send the reply nbclient waits for (up to the cell timeout). Safe from any
+        thread; a kernel still booting is left to finish and is shut down by `close`."""
         self._cancelled.set()
-        client = self.kernel._client
-        provisioner = getattr(getattr(client, "km", None), "provisioner", None)
+        if not self._started.done():
+            return
+        provisioner = getattr(getattr(self.kernel._client, "km", None), "provisioner", None)
         pid = getattr(provisioner, "pid", None)
-        if self._started.done() and isinstance(pid, int):
+        if isinstance(pid, int):
             try:
-                os.kill(pid, signal.SIGINT)
+                os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
 
