@@ -9,6 +9,7 @@ import os
 import platform
 import shutil
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -221,6 +222,28 @@ def _close_kernels(kernels: list[BackgroundKernel]) -> None:
         raise errors[0]
 
 
+class _Closer(threading.Thread):
+    def __init__(self, kernels: list[BackgroundKernel]):
+        super().__init__(name="report-kernel-close", daemon=True)
+        self.kernels = list(kernels)
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            _close_kernels(self.kernels)
+        except BaseException as exc:  # noqa: BLE001 - raised by build() after the join
+            self.error = exc
+
+
+def _close_in_background(kernels: list[BackgroundKernel]) -> _Closer | None:
+    if not kernels:
+        return None
+    closer = _Closer(kernels)
+    kernels.clear()  # the closer owns them now
+    closer.start()
+    return closer
+
+
 def _run_chapters(config: BookConfig, docs: dict[str, Qmd], cache, hits: dict[str, ChapterResult],
                   todo: list[str], coded: list[str], kernels: list[BackgroundKernel],
                   reporter: Reporter) -> dict[str, ChapterResult]:
@@ -244,8 +267,6 @@ def _run_chapters(config: BookConfig, docs: dict[str, Qmd], cache, hits: dict[st
             results[rel] = executor.execute(rel, docs[rel], progress=lambda s, rel=rel: reporter.step(rel, f"execute: {s}"))
             cache.put(rel, docs[rel], results[rel])
         return {rel: results[rel] for rel in docs}
-
-    import threading
 
     chapters: queue.SimpleQueue[str] = queue.SimpleQueue()
     for rel in todo:
@@ -294,8 +315,8 @@ def _run_chapters(config: BookConfig, docs: dict[str, Qmd], cache, hits: dict[st
                 results[rel] = value
                 cache.put(rel, docs[rel], value)
             elif kind == "error" and failure is None:
-                # The first failure is the one to report; the other kernel's interrupted chapter
-                # would only add a KeyboardInterrupt.
+                # The first failure is the one to report; the chapter cancelled on the other
+                # kernel would only add "kernel died".
                 failure = value
                 cancel_all()
     except BaseException:
@@ -323,6 +344,7 @@ def build(root: Path, to: str, reporter: Reporter, fresh: bool = False) -> Build
     # The kernel boots (and imports what the chapters import) on the other core while the data
     # is validated; validation still finishes before any chapter code runs.
     kernels = _start_kernels(config, docs, coded)
+    closing = None
     try:
         validate_data(root, root / CACHE_DIR / VALIDATION_CACHE, fresh)
         for rel in cache.corrupt:
@@ -331,7 +353,9 @@ def build(root: Path, to: str, reporter: Reporter, fresh: bool = False) -> Build
         epoch = source_date_epoch(root)
         with staged_output(book_dir) as (out, work):
             results = _run_chapters(config, docs, cache, hits, todo, coded, kernels, reporter)
-            _close_kernels(kernels)
+            # Shutting a kernel down takes ~0.1 s that assembling and rendering need not wait for;
+            # it is joined before build() returns, so no kernel outlives the build.
+            closing = _close_in_background(kernels)
             cached = [rel for rel in docs if rel in hits]
             reporter.step("", "assemble")
             ast_cache = AstCache(root / CACHE_DIR / "ast")
@@ -342,7 +366,13 @@ def build(root: Path, to: str, reporter: Reporter, fresh: bool = False) -> Build
             outputs.append(book_dir / "build-manifest.json")
         _write_render_record(root, record)
     finally:
-        _close_kernels(kernels)
+        try:
+            _close_kernels(kernels)
+        finally:
+            if closing is not None:
+                closing.join()
+    if closing is not None and closing.error is not None:
+        raise closing.error
 
     return BuildResult(
         outputs=outputs,
@@ -553,9 +583,9 @@ def _render_formats(config: BookConfig, doc_json: Path, meta_args: list[str], wo
                 if html_job is not None and html_job.exception() is not None:
                     raise html_job.exception() from None
                 raise
-            from pypdf import PdfReader
+            from .render_typst import page_count
 
-            pages = len(PdfReader(pdf_out).pages)
+            pages = page_count(pdf_out)
         if html_job is not None:
             html_stderr = html_job.result()
     finally:
