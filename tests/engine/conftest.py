@@ -33,3 +33,26 @@ def built_book(tmp_path_factory):
     result = run_build(root, "--fresh")
     assert result.exit_code == 0, result.output
     return root, result.output
+
+
+class RecordingReporter:
+    """A reporter for `build()` that keeps what the engine said: steps, warnings and the threads
+    the steps came from (progress must come from the build's own thread)."""
+
+    def __init__(self):
+        import threading
+
+        self._ident = threading.get_ident
+        self.steps: list[tuple[str, str]] = []
+        self.warnings: list[str] = []
+        self.threads: set[int] = set()
+
+    def step(self, chapter, step):
+        self.threads.add(self._ident())
+        self.steps.append((chapter, step))
+
+    def warn(self, message):
+        self.warnings.append(message)
+
+    def names(self) -> set[str]:
+        return {s for _, s in self.steps}

@@ -10,19 +10,7 @@ import pytest
 
 from report.engine.build import build
 
-from .conftest import make_book
-
-
-class Quiet:
-    def __init__(self):
-        self.steps: list[tuple[str, str]] = []
-        self.warnings: list[str] = []
-
-    def step(self, chapter, step):
-        self.steps.append((chapter, step))
-
-    def warn(self, message):
-        self.warnings.append(message)
+from .conftest import RecordingReporter, make_book
 
 
 def outputs(root: Path) -> tuple[bytes, bytes]:
@@ -40,7 +28,7 @@ def cached_copy(built_book, tmp_path_factory):
 
 def test_second_build_executes_no_cell_and_is_identical(built_book, cached_copy):
     src, _ = built_book
-    rep = Quiet()
+    rep = RecordingReporter()
     result = build(cached_copy, "all", rep)
     assert result.cells_executed == 0
     assert result.chapters_executed == []
@@ -55,7 +43,7 @@ def test_changed_dataset_reexecutes_only_chapters_that_read_it(cached_copy):
     # caches between chapters. index.qmd runs code but reads no data and stays cached.
     csv = cached_copy / "data" / "tiny.csv"
     csv.write_text(csv.read_text().replace("Non-deprived,74", "Non-deprived,75"))
-    result = build(cached_copy, "html", Quiet())
+    result = build(cached_copy, "html", RecordingReporter())
     assert result.chapters_executed == ["chapters/analysis.qmd", "chapters/more.qmd"]
     assert result.cells_executed == 6
     html = (cached_copy / "_book" / "index.html").read_text()
@@ -68,7 +56,7 @@ def test_corrupt_cache_entry_is_rebuilt(cached_copy):
     data = json.loads(entry.read_text())
     data["body"]["result"]["markdown"] = "# Tampered\n"
     entry.write_text(json.dumps(data))
-    rep = Quiet()
+    rep = RecordingReporter()
     result = build(cached_copy, "html", rep)
     assert result.chapters_executed == ["chapters/more.qmd"]
     assert "Tampered" not in (cached_copy / "_book" / "index.html").read_text()
@@ -76,7 +64,7 @@ def test_corrupt_cache_entry_is_rebuilt(cached_copy):
 
 
 def test_fresh_ignores_cache(cached_copy):
-    result = build(cached_copy, "html", Quiet(), fresh=True)
+    result = build(cached_copy, "html", RecordingReporter(), fresh=True)
     assert set(result.chapters_executed) == {"index.qmd", "chapters/analysis.qmd", "chapters/more.qmd"} | {
         "chapters/intro.qmd", "chapters/appendix-a.qmd", "chapters/references.qmd"}
     assert result.cells_executed == 6
@@ -86,5 +74,5 @@ def test_fresh_execution_is_byte_identical(built_book, tmp_path):
     """Executing everything again elsewhere (new kernel, new temp dirs) gives the same files."""
     src, _ = built_book
     other = make_book(tmp_path / "again")
-    build(other, "all", Quiet(), fresh=True)
+    build(other, "all", RecordingReporter(), fresh=True)
     assert outputs(other) == outputs(src)

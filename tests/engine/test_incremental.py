@@ -13,24 +13,9 @@ import pytest
 from report.engine.build import build, validate_data
 from report.engine.errors import BuildError
 
-from .conftest import REPO, make_book
+from .conftest import REPO, RecordingReporter, make_book
 
 RENDER_STEPS = {"render html", "render typst", "compile pdf"}
-
-
-class Steps:
-    def __init__(self):
-        self.steps: list[tuple[str, str]] = []
-        self.warnings: list[str] = []
-
-    def step(self, chapter, step):
-        self.steps.append((chapter, step))
-
-    def warn(self, message):
-        self.warnings.append(message)
-
-    def names(self) -> set[str]:
-        return {s for _, s in self.steps}
 
 
 def book_files(root: Path) -> dict[str, bytes]:
@@ -48,7 +33,7 @@ def copy(built_book, tmp_path):
 def test_no_change_runs_no_pandoc_or_typst_and_leaves_a_complete_book(built_book, copy):
     src, _ = built_book
     before = book_files(copy)
-    rep = Steps()
+    rep = RecordingReporter()
     result = build(copy, "all", rep)
     assert result.pandoc_runs == 0 and result.typst_runs == 0
     assert not rep.names() & RENDER_STEPS
@@ -66,7 +51,7 @@ def test_no_change_runs_no_pandoc_or_typst_and_leaves_a_complete_book(built_book
 
 def test_html_only_build_reuses_html_and_keeps_pdf(copy):
     before = book_files(copy)
-    rep = Steps()
+    rep = RecordingReporter()
     result = build(copy, "html", rep)
     assert result.pandoc_runs == 0 and not rep.names() & RENDER_STEPS
     assert book_files(copy)["fixture-book.pdf"] == before["fixture-book.pdf"]
@@ -78,7 +63,7 @@ def test_outputs_changed_or_removed_in_book_are_rendered_again(copy):
     expected = html.read_bytes()
     html.write_text("<p>edited by hand</p>\n")
     (copy / "_book" / "fixture-book.pdf").unlink()
-    rep = Steps()
+    rep = RecordingReporter()
     result = build(copy, "all", rep)
     assert RENDER_STEPS <= rep.names()
     assert result.typst_runs == 1
@@ -91,13 +76,13 @@ def test_corrupt_render_record_renders_again(copy):
     data = json.loads(record.read_text())
     data["body"]["html"]["key"] = "0" * 64  # checksum no longer matches
     record.write_text(json.dumps(data))
-    rep = Steps()
+    rep = RecordingReporter()
     build(copy, "html", rep)
     assert "render html" in rep.names()
 
 
 def test_fresh_renders_and_parses_everything(copy):
-    rep = Steps()
+    rep = RecordingReporter()
     result = build(copy, "all", rep, fresh=True)
     assert RENDER_STEPS <= rep.names()
     # every chapter and part title through pandoc again, plus the HTML and Typst writers
@@ -107,7 +92,7 @@ def test_fresh_renders_and_parses_everything(copy):
 def test_prose_change_rerenders_and_parses_only_that_chapter(copy):
     intro = copy / "chapters" / "intro.qmd"
     intro.write_text(intro.read_text() + "\nA sentence added later.\n")
-    rep = Steps()
+    rep = RecordingReporter()
     result = build(copy, "html", rep)
     assert result.chapters_executed == ["chapters/intro.qmd"]
     assert result.pandoc_runs == 1 + 1  # the changed chapter's parse, then the HTML writer
@@ -120,7 +105,7 @@ def test_corrupt_ast_entry_is_parsed_again(copy):
     data = json.loads(entries[0].read_text())
     data["body"] = data["body"].replace("largest", "smallest")
     entries[0].write_text(json.dumps(data))
-    result = build(copy, "html", Steps())
+    result = build(copy, "html", RecordingReporter())
     assert result.pandoc_runs == 1  # the corrupt entry's chapter; the HTML is unchanged
     assert "The largest count" in (copy / "_book" / "index.html").read_text()
 
@@ -239,7 +224,7 @@ def test_a_new_book_copy_builds_identically_from_its_own_caches(built_book, tmp_
     dest = tmp_path / "b"
     shutil.copytree(src, dest)
     shutil.rmtree(dest / "_book")
-    rep = Steps()
+    rep = RecordingReporter()
     build(dest, "all", rep)
     assert RENDER_STEPS <= rep.names()
     assert book_files(dest) == book_files(src)
@@ -247,7 +232,7 @@ def test_a_new_book_copy_builds_identically_from_its_own_caches(built_book, tmp_
 
 def test_no_change_after_fresh_book(tmp_path):
     root = make_book(tmp_path / "n")
-    build(root, "html", Steps(), fresh=True)
-    rep = Steps()
+    build(root, "html", RecordingReporter(), fresh=True)
+    rep = RecordingReporter()
     result = build(root, "html", rep)
     assert result.cells_executed == 0 and result.pandoc_runs == 0

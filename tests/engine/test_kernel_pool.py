@@ -13,22 +13,8 @@ import pytest
 from report.engine.build import build, kernel_count
 from report.engine.errors import BuildError
 
-from .conftest import make_book, run_build
+from .conftest import RecordingReporter, make_book, run_build
 from .test_failures import assert_failed_cleanly, small_book, snapshot
-
-
-class Recording:
-    def __init__(self):
-        self.steps: list[tuple[str, str]] = []
-        self.threads: set[int] = set()
-        self.warnings: list[str] = []
-
-    def step(self, chapter, step):
-        self.threads.add(threading.get_ident())
-        self.steps.append((chapter, step))
-
-    def warn(self, message):
-        self.warnings.append(message)
 
 
 def book_files(root: Path) -> dict[str, str]:
@@ -79,7 +65,7 @@ def test_two_kernels_give_the_bytes_and_records_of_one(tmp_path, monkeypatch):
     for n in ("1", "2"):
         monkeypatch.setenv("REPORT_KERNELS", n)
         root = make_book(tmp_path / f"k{n}" / "book")
-        rep = Recording()
+        rep = RecordingReporter()
         result = build(root, "all", rep, fresh=True)
         builds[n] = (root, rep, result)
     (one, _, r1), (two, rep2, r2) = builds["1"], builds["2"]

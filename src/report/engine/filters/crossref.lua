@@ -187,6 +187,18 @@ local function number_book(doc)
     targets[id] = entry
   end
 
+  -- Figures and tables number the same way: by kind, in document order, under their own prefix.
+  local function numbered(kind, prefix, file)
+    return function(el)
+      if el.identifier:match("^" .. kind .. "%-") then
+        local n = seq(kind)
+        el.attributes["number"] = n
+        register(el.identifier, { kind = kind, text = prefix .. " " .. n }, file)
+        return el
+      end
+    end
+  end
+
   local function number_in(blocks, file, kind)
     return blocks:walk({
       traverse = "topdown",
@@ -239,22 +251,8 @@ local function number_book(doc)
           return h
         end
       end,
-      Figure = function(fig)
-        if fig.identifier:match("^fig%-") then
-          local n = seq("fig")
-          fig.attributes["number"] = n
-          register(fig.identifier, { kind = "fig", text = xref.fig_prefix .. " " .. n }, file)
-          return fig
-        end
-      end,
-      Table = function(tbl)
-        if tbl.identifier:match("^tbl%-") then
-          local n = seq("tbl")
-          tbl.attributes["number"] = n
-          register(tbl.identifier, { kind = "tbl", text = xref.tbl_prefix .. " " .. n }, file)
-          return tbl
-        end
-      end,
+      Figure = numbered("fig", xref.fig_prefix, file),
+      Table = numbered("tbl", xref.tbl_prefix, file),
     })
   end
 
