@@ -6,6 +6,8 @@ filters which file it came from and whether it is an appendix.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import hashlib
 import json
 import os
@@ -114,18 +116,24 @@ def chapter_markdown(doc: Qmd, result: ChapterResult) -> str:
     return md
 
 
-def _walk_ids(node: Any, found: list) -> None:
+def ast_nodes(node: Any) -> Iterator[dict]:
+    """Every element of a pandoc JSON AST (anything with a "t"), depth first."""
     if isinstance(node, dict):
-        if node.get("t") in ("Header", "Div", "Figure", "Span", "Table", "CodeBlock") and isinstance(node.get("c"), list):
-            c = node["c"]
-            attr = c[1] if node["t"] == "Header" else c[0]
-            if isinstance(attr, list) and attr and isinstance(attr[0], str) and attr[0]:
-                found.append(attr)
+        if "t" in node:
+            yield node
         for v in node.values():
-            _walk_ids(v, found)
+            yield from ast_nodes(v)
     elif isinstance(node, list):
         for v in node:
-            _walk_ids(v, found)
+            yield from ast_nodes(v)
+
+
+def _walk_ids(node: Any, found: list) -> None:
+    for el in ast_nodes(node):
+        if el["t"] in ("Header", "Div", "Figure", "Span", "Table", "CodeBlock") and isinstance(el.get("c"), list):
+            attr = el["c"][1] if el["t"] == "Header" else el["c"][0]
+            if isinstance(attr, list) and attr and isinstance(attr[0], str) and attr[0]:
+                found.append(attr)
 
 
 def _dedupe_ids(chapters: list[tuple[str, list]]) -> None:

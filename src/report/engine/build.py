@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from .assemble import AstCache, assemble, metadata, write_inputs
+from .assemble import AstCache, assemble, ast_nodes, metadata, write_inputs
 from .config import BookConfig, load_config
 from .errors import BuildError
 from .execute import BackgroundKernel, ChapterExecutor, ChapterResult, Kernel, imported_modules
@@ -153,18 +153,8 @@ def sha256_file(path: Path) -> str:
 
 
 def _count_figures(node) -> int:
-    n = 0
-    if isinstance(node, dict):
-        if node.get("t") in ("Div", "Figure"):
-            ident = node["c"][0][0]
-            if isinstance(ident, str) and ident.startswith("fig-"):
-                n += 1
-        for v in node.values():
-            n += _count_figures(v)
-    elif isinstance(node, list):
-        for v in node:
-            n += _count_figures(v)
-    return n
+    return sum(1 for el in ast_nodes(node)
+               if el["t"] in ("Div", "Figure") and str(el["c"][0][0]).startswith("fig-"))
 
 
 def _lookup(cache, docs: dict[str, Qmd], fresh: bool) -> tuple[dict[str, ChapterResult], list[str]]:
@@ -411,16 +401,8 @@ def _hash_tree(h, base: Path, label: str) -> None:
 
 
 def _image_targets(node, found: set[str]) -> None:
-    if isinstance(node, dict):
-        if node.get("t") == "Image":
-            target = node["c"][2][0]
-            if isinstance(target, str):
-                found.add(target)
-        for v in node.values():
-            _image_targets(v, found)
-    elif isinstance(node, list):
-        for v in node:
-            _image_targets(v, found)
+    found.update(el["c"][2][0] for el in ast_nodes(node)
+                 if el["t"] == "Image" and isinstance(el["c"][2][0], str))
 
 
 def render_keys(config: BookConfig, doc: dict, meta: dict, results: dict[str, ChapterResult],
