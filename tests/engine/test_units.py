@@ -88,3 +88,26 @@ def test_config_requires_book_section(tmp_path):
     (tmp_path / "_quarto.yml").write_text("project:\n  type: book\n")
     with pytest.raises(BuildError, match="missing `book:` section"):
         load_config(tmp_path)
+
+
+def test_inline_values_are_chosen_as_quarto_chooses():
+    from report.engine.execute import inline_markdown
+
+    # text/markdown wins over text/plain
+    assert inline_markdown({"text/markdown": "[]{.report-claim}", "text/plain": "<claim>"}) == "[]{.report-claim}"
+    # a quoted string loses its quotes and has markdown punctuation escaped
+    assert inline_markdown({"text/plain": "'*not emphasis*'"}) == "\\*not emphasis\\*"
+    # anything else is inserted as it is, as Quarto does (np.int64(75) would print as code)
+    assert inline_markdown({"text/plain": "21"}) == "21"
+    assert inline_markdown({"text/plain": "np.int64(75)"}) == "np.int64(75)"
+    # an empty result is refused: Quarto would leave the expression's source in the text
+    assert inline_markdown({"text/plain": ""}) is None
+    assert inline_markdown({}) is None
+
+
+def test_stated_numbers_carry_their_own_markdown():
+    from report.fmt import millions, pct
+
+    assert pct(47.6)._repr_markdown_() == "47\\.6\\%"
+    # a no-break space stays a character (repr() would write \xa0)
+    assert millions(2_077_725)._repr_markdown_() == "2\\.1\u00a0million"

@@ -58,11 +58,21 @@ def strip_ansi(text: str) -> str:
     return ANSI.sub("", text)
 
 
-def _escape_text(text: str) -> str:
-    # Inline values are text, not markdown: escape every ASCII punctuation character pandoc
-    # might read as syntax, and keep them on one line.
-    text = " ".join(text.splitlines())
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!<>|~^$@&\"'=:;,%/?])", r"\\\1", text)
+_QUARTO_ESCAPE = re.compile(r"([\\`*_{}\[\]()>#+,\-.!])")
+
+
+def inline_markdown(data: dict) -> str | None:
+    """An inline result as markdown, chosen as Quarto chooses (core/jupyter/jupyter-inline.ts):
+    text/markdown as it is; text/plain as it is, except a quoted string, which loses its quotes
+    and has markdown punctuation escaped. An empty result is None (Quarto would keep the code)."""
+    if data.get("text/markdown"):
+        return " ".join(str(data["text/markdown"]).splitlines())
+    text = str(data.get("text/plain") or "")
+    if not text:
+        return None
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        text = _QUARTO_ESCAPE.sub(r"\\\1", text[1:-1])
+    return " ".join(text.splitlines())
 
 
 def _attr(value: str) -> str:
@@ -267,17 +277,25 @@ class ChapterExecutor:
         found = inline_exprs(chunk)
         if not found:
             return chunk.text
+        exprs = [m.group("expr").strip() for m, _ in found]
+        shown = "\n".join(f"`{{python}} {e}`" for e in exprs)
+        outputs = self._run_checked(rel, found[0][1], f"_report_kernel_.inline_values({exprs!r})\n",
+                                    f"inline expressions\n{shown}")
+        results = next(((o.get("data") or {}).get(INLINE_MIME) for o in outputs
+                        if (o.get("data") or {}).get(INLINE_MIME)), None)
+        if results is None or len(results.get("value") or []) != len(exprs):
+            raise BuildError(f"{rel}:{found[0][1]}: inline expressions produced no values")
         out, pos = [], 0
-        for m, line in found:
-            expr = m.group("expr").strip()
-            outputs = self._run_checked(
-                rel, line, f"_report_kernel_.inline((\n{expr}\n))\n", f"inline expression `{{python}} {expr}`"
-            )
-            payload = next(((o.get("data") or {}).get(INLINE_MIME) for o in outputs
-                            if (o.get("data") or {}).get(INLINE_MIME)), None)
-            if payload is None:
-                raise BuildError(f"{rel}:{line}: inline expression `{expr}` produced no value")
-            value = payload["value"] if payload["kind"] == "markdown" else _escape_text(payload["value"])
+        for (m, line), expr, res in zip(found, exprs, results["value"]):
+            if res["status"] != "ok":
+                tb = strip_ansi("\n".join(res.get("traceback") or []))
+                raise BuildError(f"{rel}:{line}: inline expression `{{python}} {expr}` failed\n\n"
+                                 f"{res['ename']}: {res['evalue']}" + (f"\n\n{tb}" if tb else ""))
+            value = inline_markdown(res["data"])
+            if value is None:
+                # Quarto would leave the expression's source in the text; never print that.
+                raise BuildError(f"{rel}:{line}: inline expression `{{python}} {expr}` produced no value "
+                                 "(an empty result prints as code in Quarto)")
             out.append(chunk.text[pos : m.start()])
             out.append(value)
             pos = m.end()

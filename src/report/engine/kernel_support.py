@@ -143,16 +143,23 @@ def end_chapter() -> None:
     display({INLINE_MIME: {"kind": "opened", "value": sorted(_opened | _preload_opened)}}, raw=True)
 
 
-def inline(value) -> None:
-    """Report an inline expression's value: markdown objects as markdown, everything else as text."""
+def inline_values(expressions: list[str]) -> None:
+    """Evaluate a markdown chunk's inline expressions the way Quarto does: through IPython's
+    `user_expressions` (Quarto sends them with an execute request), so whatever the project
+    installs on that path, such as report.inline's provenance check, runs in both engines.
+    Each result is reported as its display data (for the engine to pick text/markdown or
+    text/plain, as Quarto does) or as the error it raised."""
     from IPython.display import display
 
-    try:
-        from IPython.display import Markdown
-    except ImportError:  # pragma: no cover
-        Markdown = ()
-    if isinstance(value, Markdown):
-        payload = {"kind": "markdown", "value": value.data}
-    else:
-        payload = {"kind": "text", "value": str(value)}
-    display({INLINE_MIME: json.loads(json.dumps(payload))}, raw=True)
+    ip = _ipython()
+    results = ip.user_expressions({str(i): expr for i, expr in enumerate(expressions)})
+    payload = []
+    for i in range(len(expressions)):
+        res = results.get(str(i)) or {}
+        if res.get("status") == "ok":
+            data = res.get("data") or {}
+            payload.append({"status": "ok", "data": {k: data[k] for k in ("text/markdown", "text/plain") if k in data}})
+        else:
+            payload.append({"status": "error", "ename": str(res.get("ename", "Error")),
+                            "evalue": str(res.get("evalue", "")), "traceback": list(res.get("traceback") or [])})
+    display({INLINE_MIME: {"kind": "inline", "value": json.loads(json.dumps(payload, default=str))}}, raw=True)
