@@ -1,8 +1,13 @@
 """The report's data package: load validated tables, look up key statistics, validate everything.
 
-    from report.data import load, stat
-    df = load("fig16_childcare")          # validated pandas DataFrame
-    n = stat("dd_lsoas_computed")         # 1305
+    from report.data import facts, load, stat
+    df = load("fig16_childcare")          # validated pandas DataFrame (plain numbers, for charts)
+    care = facts("fig16_childcare")       # the same, its numbers tagged with their provenance
+    n = stat("dd_lsoas_computed")         # 1305, tagged derived
+
+Chapters state numbers from `facts()` and `stat()`: see report.provenance. Reading the data
+package from a chapter turns on the inline check (report.inline), so from then on the text can
+print no number whose origin is unknown or reconstructed.
 
 Nothing is cached in memory: every call reads the file again, so a build tool that watches file
 access sees exactly which data a chapter used, and an edited CSV is picked up at once.
@@ -18,7 +23,7 @@ from .errors import DataValidationError, Problem
 if TYPE_CHECKING:  # imported on first use: a cached validation needs no pandas
     import pandas as pd
 
-__all__ = ["load", "stat", "stat_row", "validate_all", "resource_names", "DataValidationError", "Problem"]
+__all__ = ["load", "facts", "stat", "stat_row", "validate_all", "resource_names", "DataValidationError", "Problem"]
 
 
 def _root(root) -> Path:
@@ -54,6 +59,9 @@ def load(name: str, root=None) -> pd.DataFrame:
     from .package import resource_descriptor
     from .validate import check_resource, trusted_frame
 
+    from report import inline
+
+    inline.activate()
     root = _root(root)
     pkg = _package(root)
     desc = resource_descriptor(pkg, name)
@@ -73,6 +81,18 @@ def load(name: str, root=None) -> pd.DataFrame:
     return df
 
 
+def facts(name: str, root=None) -> pd.DataFrame:
+    """`load(name)` with every number a `report.provenance.Value`: its provenance is the row's
+    `provenance` column, else the resource's, and it remembers the file and line it came from."""
+    from report.provenance import track
+
+    from .package import resource_descriptor
+
+    df = load(name, root)
+    desc = resource_descriptor(_package(_root(root)), name) or {}
+    return track(df, desc.get("path", name), desc.get("provenance"))
+
+
 def stat_row(key: str, root=None) -> dict:
     """The key_statistics row for `key` as a dict (value as int when it is a whole number)."""
     df = load("key_statistics", root)
@@ -87,9 +107,13 @@ def stat_row(key: str, root=None) -> dict:
     return {k: (v if k == "value" else str(v)) for k, v in row.items()}
 
 
-def stat(key: str, root=None) -> float | int:
-    """The value of key statistic `key`."""
-    return stat_row(key, root)["value"]
+def stat(key: str, root=None):
+    """The value of key statistic `key`, as a `report.provenance.Value` tagged with the row's
+    provenance."""
+    from report.provenance import Value
+
+    row = stat_row(key, root)
+    return Value(row["value"], row["provenance"], f"key_statistics.csv {key}")
 
 
 def validate_all(root=None, cache=None, refresh: bool = False) -> int:

@@ -114,6 +114,11 @@ def begin_chapter() -> None:
 
     plt.close("all")
     matplotlib.rcParams["svg.hashsalt"] = SVG_SALT
+    # As under Quarto, where each chapter has a kernel of its own, the inline provenance check
+    # starts off and comes on when the chapter reads the data package.
+    inline = sys.modules.get("report.inline")
+    if inline is not None:
+        inline.deactivate()
     os.chdir(_root)
     _clear_project_caches()
     _opened.clear()
