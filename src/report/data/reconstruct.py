@@ -89,19 +89,20 @@ def fig05() -> pd.DataFrame:
 # No 2011 small-area data is part of this rebuild, so these values are invented. They were set
 # against the REAL 2021 values `report data` derives (data/census2021_outcomes.csv, England by area
 # type; shown in each comment) so that the change between the censuses is the one the report
-# describes, and each moves by a plausible amount: national rates changed by one to two points
-# between 2011 and 2021. `check_census_relations` re-checks the relations whenever this runs.
+# describes, with every type moving by less than two points. They are assumptions, not estimates
+# from data; `check_census_relations` re-checks the relations whenever this runs.
 
 # Self-employed, % of people in employment (2021 real: DD 11.77, OD 14.11, ND 17.19). The report:
-# lowest in doubly disadvantaged areas, and risen there since 2011. Self-employment grew in England
-# over the decade, so every type is set a little lower in 2011.
+# lowest in doubly disadvantaged areas, and risen there since 2011. Assumed: about a point lower
+# in 2011 for every type, keeping the 2021 order.
 SELF_EMPLOYMENT_2011 = {DD: 10.7, OD: 13.2, ND: 15.9}
 # Economically inactive, % of residents aged 16+ (2021 real: DD 45.84, OD 44.86, ND 38.50). The
-# report: highest in doubly disadvantaged areas and worse than in 2011; an older population raised
-# inactivity everywhere, so every type is set lower in 2011.
+# report: highest in doubly disadvantaged areas and worse than in 2011. Assumed: one to two points
+# lower in 2011 for every type (the 16+ base includes a growing retired population).
 INACTIVITY_2011 = {DD: 44.2, OD: 43.6, ND: 36.9}
 # Inactive through long-term sickness or disability, % of residents aged 16+ (2021 real: DD 10.51,
 # OD 8.62, ND 3.53). The report: highest in doubly disadvantaged areas and risen most there.
+# Assumed: the rise shrinks with deprivation (DD 1.5, OD 0.8, ND 0.2 points).
 SICKNESS_2011 = {DD: 9.0, OD: 7.8, ND: 3.3}
 
 

@@ -207,7 +207,7 @@ def census_resource() -> dict:
         "percentages x OA usual residents, summed to LSOA`: TS037 general health is published here as "
         "percentages per output area to one decimal place, so each OA's percentage times its exact usual "
         "residents (TS008) gives a count, summed to the LSOA; these counts are kept to one decimal place and "
-        "their shares may add up to 100 only within about 0.01. Bases: usual residents aged 16+ for "
+        "their shares add up to 100 only within a few hundredths. Bases: usual residents aged 16+ for "
         "economically_inactive, inactive_long_term_sick_or_disabled, unemployed and qualification; the "
         "economically active (in work or unemployed, full-time students included) for unemployment_rate; "
         "everyone in employment, full-time students included, for self_employed (with or without employees) "
