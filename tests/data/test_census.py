@@ -226,3 +226,19 @@ def test_report_data_keeps_rows_it_does_not_own(project, raw_dir):
     assert [ln for ln in after if ln.startswith("2011,")] == [ln for ln in edited if ln.startswith("2011,")]
     assert [ln for ln in after if ln.startswith("2021,")] == [ln for ln in committed if ln.startswith("2021,")]
     assert after[0] == committed[0] and len(after) == len(committed)
+
+
+def test_census_file_and_classification_must_cover_the_same_lsoas(raw_dir):
+    """A census table with an LSOA the classification lacks (or the reverse) is refused, named."""
+    import pandas as pd
+
+    from report.data import census
+    from report.data.errors import RawInputError
+    from report.data.manifest import RAW_SOURCES
+
+    files = {s["path"]: raw_dir / s["path"] for s in RAW_SOURCES}
+    cls = pd.read_csv(DATA / "lsoa_classification.csv", usecols=["lsoa21_code", "area_type", "region"])
+    with pytest.raises(RawInputError) as info:
+        census.outcomes(files, cls[cls["lsoa21_code"] != "E01000001"])
+    msg = str(info.value)
+    assert census.TS066 in msg and "E01000001" in msg and "census_codes" in msg

@@ -146,7 +146,6 @@ IDENTITIES = {
 CODE_COLUMNS = ("mnemonic", "geography code", "lsoa21_code")
 
 
-
 @dataclass(frozen=True)
 class FigureRows:
     """Which outcome rows (England, by area type) a figure dataset takes, and into which columns."""
@@ -171,7 +170,7 @@ def _normalise(header: str) -> str:
 
 
 def _read_lsoa_table(path: Path, name: str, lsoas: pd.Index) -> pd.DataFrame:
-    """An LSOA table indexed by 2021 LSOA code, numeric columns only, checked against `lsoas`."""
+    """An LSOA table indexed by 2021 LSOA code, in the order of `lsoas`, which must be exactly its rows."""
     df = pd.read_csv(path)
     df.columns = [_normalise(c) for c in df.columns]
     code = next((c for c in CODE_COLUMNS if c in df.columns), None)
