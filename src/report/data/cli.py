@@ -12,7 +12,7 @@ from rich.console import Console
 @click.option("--raw-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Directory holding the raw public inputs (default: $REPORT_RAW_DIR, else data/raw).")
 def data(raw_dir):
-    """Derive the neighbourhood classification, summary, map data and computed statistics."""
+    """Derive the neighbourhood classification, summary, map data, derived statistics and Census 2021 outcomes."""
     from report import paths
 
     from .errors import DataValidationError
@@ -34,6 +34,25 @@ def data(raw_dir):
         f"{res['dd_wards']:,} wards, {res['dd_population']:,} people ({res['dd_population_16_64']:,} aged 16-64); "
         f"{res['od_lsoas']:,} other deprived"
     )
+    console.print(
+        f"[green]ok[/] Census 2021: {res['census_measures']} measures, {res['census_rows']:,} rows by area type "
+        "and region (data/census2021_outcomes.csv); 2021 rows of Figures 6, 10, 15 and all of 13, 14 derived"
+    )
+    console.print(_headline_table(res["census_headline"]))
+
+
+def _headline_table(frame):
+    """The census headline shares by area type, as a rich table for the end of `report data`."""
+    from rich.table import Table
+
+    table = Table(title="Census 2021, England, share (%) by area type: DD doubly disadvantaged, "
+                        "OD other deprived, ND non-deprived", title_justify="left")
+    table.add_column("measure")
+    for col in frame.columns:
+        table.add_column(str(col), justify="right")
+    for measure, row in frame.iterrows():
+        table.add_row(str(measure), *(f"{v:.1f}" for v in row))
+    return table
 
 
 @click.command()
