@@ -49,7 +49,7 @@ RECONSTRUCTED_NOTE = (
     "Illustrative values are reconstructed to match what the publication states, not official "
     "statistics (see Data and methods)."
 )
-MIXED_NOTE = "Hatched bars and dashed lines are illustrative; the others are real."
+MIXED_NOTE = {"bars": "Hatched bars show illustrative values.", "lines": "Dashed lines show illustrative values."}
 VALUE_LABEL_SIZE = 7.5
 HATCH = "////"
 
@@ -95,8 +95,8 @@ def source_note(spec: Spec, p: Prepared | None = None) -> str:
         provenance(name) == ILLUSTRATIVE for name in spec.datasets.values())
     if illustrative:
         note += " " + RECONSTRUCTED_NOTE
-        if p is not None and p.mixed:
-            note += " " + MIXED_NOTE
+        if p is not None and p.mixed and spec.kind in MIXED_NOTE:
+            note += " " + MIXED_NOTE[spec.kind]
     return note
 
 
@@ -407,11 +407,14 @@ def draw_bars(spec: Spec, p: Prepared, ax=None) -> Figure:
                 for bar, colour, fake in zip(bars, colours, made_up):
                     if fake:
                         bar.set(facecolor=tint(colour, 0.6), edgecolor=colour, hatch=HATCH, lw=0.6)
-            if spec.opt("value_labels"):
+            wanted = spec.opt("value_labels")
+            if wanted:
                 # An illustrative bar is labelled only where the publication states its value
-                # (those rows have provenance `publication`), never with an invented number.
-                pax.bar_label(bars, labels=["" if fake else fmt.value(v, spec.unit, dp)
-                                            for v, fake in zip(vals, made_up)],
+                # (those rows have provenance `publication`), never with an invented number; a
+                # list labels just the groups the text quotes.
+                labelled = [not fake and (wanted is True or c in wanted) for c, fake in zip(p.x, made_up)]
+                pax.bar_label(bars, labels=[fmt.value(v, spec.unit, dp) if keep else ""
+                                            for v, keep in zip(vals, labelled)],
                               padding=2, fontsize=VALUE_LABEL_SIZE, color=TEXT)
         # Characters that fit under one group: ~5.7 in of plot at ~4.3 pt per character.
         width = int(5.7 * 72 / 4.3 / len(p.panels) / max(len(p.x), 1))

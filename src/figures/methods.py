@@ -53,22 +53,30 @@ def _plain(v) -> str:
     return f"{v:.0f}" if isinstance(v, float) and v.is_integer() else str(v)
 
 
-def _sources(resource: dict) -> str:
-    items = []
-    for s in resource.get("sources", []):
-        title = str(s.get("title", "")).strip()
-        path = s.get("path")
-        if not title or "Breaking the cycle" in title:
-            continue
-        items.append(f"[{title}]({path})" if path and str(path).startswith("http") else title)
-    return "; ".join(items)
+CLASSIFICATION = "lsoa_classification"
+
+
+def _sources(names: list[str]) -> str:
+    """The datasets' sources, each once, leaving out the publication itself and the files behind
+    the area classification (which has an entry of its own)."""
+    shared = {str(s.get("title")) for s in _resource(CLASSIFICATION).get("sources", [])}
+    items: dict[str, str] = {}
+    for name in names:
+        for s in _resource(name).get("sources", []):
+            title = str(s.get("title", "")).strip()
+            path = s.get("path")
+            if not title or "Breaking the cycle" in title or (title in shared and name != CLASSIFICATION):
+                continue
+            items.setdefault(title, f"[{title}]({path})" if path and str(path).startswith("http") else title)
+    return "; ".join(items.values())
 
 
 def figure_entry(spec: Spec) -> str:
     """Markdown: a heading for the figure (id `data-<label>`) and what its values are."""
     p = prepare(spec.number, load_data(spec))
     numbers = " and ".join(str(n) for n in spec.numbers)
-    lines = [f"### Figure {numbers}: {spec.title} {{#{anchor(spec)} .unnumbered}}", ""]
+    word = "Figures" if len(spec.numbers) > 1 else "Figure"
+    lines = [f"### {word} {numbers}: {spec.title} {{#{anchor(spec)} .unnumbered}}", ""]
     table = p.table
     if "provenance" in table.columns:
         keys = _keys(spec, table)
@@ -86,10 +94,18 @@ def figure_entry(spec: Spec) -> str:
     lines.append("")
     if spec.method:
         lines += [spec.method.strip(), ""]
-    srcs = " ".join(_sources(_resource(name)) for name in spec.datasets.values()).strip()
+    names = list(spec.datasets.values())
+    srcs = _sources(names)
     if srcs:
         lines += [f"Sources: {srcs}.", ""]
+    if any(_uses_classification(n) for n in names):
+        lines += ["Areas as classified in [the section above](#sec-data-classification).", ""]
     return "\n".join(lines)
+
+
+def _uses_classification(name: str) -> bool:
+    titles = {str(s.get("title")) for s in _resource(name).get("sources", [])}
+    return bool(titles & {str(s.get("title")) for s in _resource(CLASSIFICATION).get("sources", [])})
 
 
 def figures_markdown() -> str:

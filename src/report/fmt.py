@@ -90,3 +90,9 @@ def times(ratio: float) -> str:
 def one_in(share_pct: float) -> str:
     """A share as 'one in N': 10.5 -> 'one in 10'."""
     return f"one in {round(100 / share_pct):,}"
+
+
+@_stated
+def gbp_billions(x: float, dp: int = 2) -> str:
+    """2_560_000_000 -> '£2.56 billion'; 2_500_000_000 -> '£2.5 billion' (no trailing zeros)."""
+    return f"£{x / 1e9:.{dp}f}".rstrip("0").rstrip(".") + f"{NBSP}billion"

@@ -94,7 +94,7 @@ def test_inline_values_are_chosen_as_quarto_chooses():
     from report.engine.execute import inline_markdown
 
     # text/markdown wins over text/plain
-    assert inline_markdown({"text/markdown": "[]{.report-claim}", "text/plain": "<claim>"}) == "[]{.report-claim}"
+    assert inline_markdown({"text/markdown": "<!-- claim -->", "text/plain": "<claim>"}) == "<!-- claim -->"
     # a quoted string loses its quotes and has markdown punctuation escaped
     assert inline_markdown({"text/plain": "'*not emphasis*'"}) == "\\*not emphasis\\*"
     # anything else is inserted as it is, as Quarto does (np.int64(75) would print as code)

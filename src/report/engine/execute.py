@@ -288,9 +288,10 @@ class ChapterExecutor:
         out, pos = [], 0
         for (m, line), expr, res in zip(found, exprs, results["value"]):
             if res["status"] != "ok":
-                tb = strip_ansi("\n".join(res.get("traceback") or []))
+                head = f"{res['ename']}: {res['evalue']}"
+                tb = strip_ansi("\n".join(res.get("traceback") or [])).strip()
                 raise BuildError(f"{rel}:{line}: inline expression `{{python}} {expr}` failed\n\n"
-                                 f"{res['ename']}: {res['evalue']}" + (f"\n\n{tb}" if tb else ""))
+                                 + head + (f"\n\n{tb}" if tb and tb.splitlines()[-1] != head else ""))
             value = inline_markdown(res["data"])
             if value is None:
                 # Quarto would leave the expression's source in the text; never print that.
