@@ -23,8 +23,11 @@ ORDER = ("derived", "publication", "reconstructed")
 
 
 def anchor(spec: Spec) -> str:
-    """Heading id of a figure's entry; captions link to it as `#data-<label>`."""
-    return f"data-{spec.label}"
+    """Heading id of a figure's entry; captions link to it as `#data-<label>`. A figure the
+    publication prints twice (3 = 1, 17 = 2) has one entry, under its first number's label."""
+    from .registry import REGISTRY
+
+    return f"data-{REGISTRY[spec.numbers[0]].label}"
 
 
 def _resource(name: str) -> dict:

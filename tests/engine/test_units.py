@@ -107,7 +107,8 @@ def test_inline_values_are_chosen_as_quarto_chooses():
 
 def test_stated_numbers_carry_their_own_markdown():
     from report.fmt import millions, pct
+    from report.provenance import Value
 
-    assert pct(47.6)._repr_markdown_() == "47\\.6\\%"
+    assert pct(Value(47.6, "derived"))._repr_markdown_() == "47\\.6\\%"
     # a no-break space stays a character (repr() would write \xa0)
-    assert millions(2_077_725)._repr_markdown_() == "2\\.1\u00a0million"
+    assert millions(Value(2_077_725, "derived"))._repr_markdown_() == "2\\.1\u00a0million"
