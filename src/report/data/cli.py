@@ -5,49 +5,53 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
+
+from report.console import EXIT_FAILED, Output, common_options, find_project, guarded, make_console
 
 
 @click.command()
 @click.option("--raw-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Directory holding the raw public inputs (default: $REPORT_RAW_DIR, else data/raw).")
-def data(raw_dir):
+@common_options
+@guarded
+def data(raw_dir, project, quiet, verbose):
     """Derive the neighbourhood classification, summary, map data and computed statistics."""
     from report import paths
 
     from .errors import DataValidationError
     from .pipeline import run
 
-    console = Console(stderr=True)
-    root = paths.project_root()
+    output = Output(quiet, verbose)
+    root = find_project(project)
     raw = paths.raw_dir(root, raw_dir)
+    progress = make_console(stderr=True)
+    progress.quiet = output.quiet  # rich's own switch: the progress bar stays silent with -q
     try:
-        res = run(root=root, raw=raw, console=console)
+        res = run(root=root, raw=raw, console=progress)
     except DataValidationError as exc:
-        console.print(f"[bold red]report data: raw inputs in {raw} rejected[/]")
-        click.echo(str(exc), err=True)
-        sys.exit(1)
+        output.error(f"report data: raw inputs in {raw} rejected\n{exc}")
+        sys.exit(EXIT_FAILED)
     for name, changed in res["written"].items():
-        console.print(f"  {'wrote' if changed else 'unchanged'}  data/{name}")
-    console.print(
-        f"[green]ok[/] {res['lsoas']:,} LSOAs classified: {res['dd_lsoas']:,} doubly disadvantaged in "
+        output.info(f"  {'wrote' if changed else 'unchanged'}  data/{name}")
+    output.info(
+        f"{res['lsoas']:,} LSOAs classified: {res['dd_lsoas']:,} doubly disadvantaged in "
         f"{res['dd_wards']:,} wards, {res['dd_population']:,} people ({res['dd_population_16_64']:,} aged 16-64); "
-        f"{res['od_lsoas']:,} other deprived"
-    )
+        f"{res['od_lsoas']:,} other deprived", label="ok", style="green")
 
 
 @click.command()
-def validate():
+@common_options
+@guarded
+def validate(project, quiet, verbose):
     """Validate every resource in data/datapackage.json (schema and cross-field rules)."""
-    from report import paths
-
     from . import validate_all
     from .errors import DataValidationError
 
-    console = Console(stderr=True)
+    output = Output(quiet, verbose)
+    root = find_project(project)
     try:
-        n = validate_all(paths.project_root())
+        n = validate_all(root)
     except DataValidationError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(1)
-    console.print(f"[green]ok[/] {n} resources valid")
+        output.error(str(exc))
+        sys.exit(EXIT_FAILED)
+    output.info(f"{n} resources valid", label="ok", style="green")
