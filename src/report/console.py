@@ -141,6 +141,9 @@ def guarded(fn: Callable) -> Callable:
     @functools.wraps(fn)
     def run(*args, **kwargs):
         verbose = bool(kwargs.get("verbose"))
+        # find_project points QUARTO_PROJECT_DIR at the project for the command's own code; a
+        # command run in-process (tests, other tools) must not leave it set for the caller.
+        saved = os.environ.get("QUARTO_PROJECT_DIR")
         try:
             return fn(*args, **kwargs)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
@@ -164,5 +167,10 @@ def guarded(fn: Callable) -> Callable:
             if verbose:
                 err.print(traceback.format_exc(), markup=False)
             sys.exit(EXIT_INTERNAL)
+        finally:
+            if saved is None:
+                os.environ.pop("QUARTO_PROJECT_DIR", None)
+            else:
+                os.environ["QUARTO_PROJECT_DIR"] = saved
 
     return run

@@ -40,17 +40,24 @@ def data(raw_dir, project, quiet, verbose):
 
 
 @click.command()
+@click.option("--fresh", is_flag=True, help="Check every resource again, even those that passed with the same "
+              "bytes before.")
 @common_options
 @guarded
-def validate(project, quiet, verbose):
-    """Validate every resource in data/datapackage.json (schema and cross-field rules)."""
+def validate(fresh, project, quiet, verbose):
+    """Validate every resource in data/datapackage.json (schema and cross-field rules).
+
+    Resources that passed before with the same bytes, descriptor and validator code (the record
+    `report build` keeps in .report-cache/) are not checked again; --fresh checks them all."""
     from . import validate_all
     from .errors import DataValidationError
 
     output = Output(quiet, verbose)
     root = find_project(project)
+    # The same record the build keeps: only passes are in it, so a failure is always re-checked.
+    cache = root / ".report-cache" / "validation.json"
     try:
-        n = validate_all(root)
+        n = validate_all(root, cache=cache, refresh=fresh)
     except DataValidationError as exc:
         output.error(str(exc))
         sys.exit(EXIT_FAILED)
