@@ -21,6 +21,7 @@ import shutil
 from pathlib import Path
 
 from .execute import ChapterResult
+from .swap import checkpoint
 
 FORMAT_VERSION = 2
 CODE_DIRS = ("src", "templates")
@@ -133,6 +134,7 @@ class ChapterCache:
             if path.is_dir() and not path.is_symlink():
                 shutil.rmtree(path)  # a directory where an entry belongs would block every build
             tmp.write_text(json.dumps(entry, sort_keys=True), encoding="utf-8")
+            checkpoint("cache-write")
             os.replace(tmp, path)
         except OSError as exc:
             from report.console import os_error_message

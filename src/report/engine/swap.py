@@ -20,10 +20,12 @@ from pathlib import Path
 from typing import Iterator
 
 # --- Test hook ------------------------------------------------------------------------------
-# The hostile tests kill a build at a named phase. With REPORT_TEST_STOP_AT=<phase> the build,
-# on reaching that phase, writes its pid to REPORT_TEST_STOP_MARKER and waits there, so the test
-# kills it at exactly that point instead of sleeping and hoping. Unset, a checkpoint costs one
-# dictionary lookup.
+# The hostile tests kill a build at a named phase, or hold it there while another build runs.
+# With REPORT_TEST_STOP_AT=<phase> the build, on reaching that phase, writes its pid to the file
+# REPORT_TEST_STOP_MARKER names and waits until that file is deleted (or two minutes pass), so a
+# test acts at exactly that point instead of sleeping and hoping. Unset, a checkpoint costs one
+# dictionary lookup. Phases: start, validated, cache-write, executed, rendered, swap (between
+# the two renames), swapped.
 STOP_AT_ENV = "REPORT_TEST_STOP_AT"
 STOP_MARKER_ENV = "REPORT_TEST_STOP_MARKER"
 STOP_WAIT_SECONDS = 120
@@ -33,9 +35,12 @@ def checkpoint(phase: str) -> None:
     if os.environ.get(STOP_AT_ENV) != phase:
         return
     marker = os.environ.get(STOP_MARKER_ENV)
-    if marker:
-        Path(marker).write_text(f"{os.getpid()}\n", encoding="utf-8")
-    time.sleep(STOP_WAIT_SECONDS)
+    if not marker:
+        return
+    Path(marker).write_text(f"{os.getpid()}\n", encoding="utf-8")
+    deadline = time.monotonic() + STOP_WAIT_SECONDS
+    while os.path.exists(marker) and time.monotonic() < deadline:
+        time.sleep(0.02)
 
 
 # --- Locks ----------------------------------------------------------------------------------
