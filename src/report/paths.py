@@ -89,14 +89,18 @@ def confine(root: Path, name: str | os.PathLike, what: str, base: Path | None = 
     return target
 
 
-def linked_outside(root: Path, directory: Path) -> list[tuple[Path, Path]]:
-    """Symbolic links under `directory` whose target lies outside `root`, as (link, target)."""
+def linked_outside(root: Path, directory: Path, skip: tuple[Path, ...] = ()) -> list[tuple[Path, Path]]:
+    """Symbolic links under `directory` whose target lies outside `root`, as (link, target);
+    folders in `skip` are not looked into."""
     root = Path(root).resolve()
     found = []
     for dirpath, dirnames, filenames in os.walk(directory):
+        if Path(dirpath) in skip:
+            dirnames.clear()
+            continue
         for name in [*dirnames, *filenames]:
             p = Path(dirpath) / name
-            if p.is_symlink():
+            if p.is_symlink() and p not in skip:
                 target = p.resolve()
                 if target != root and root not in target.parents:
                     found.append((p, target))

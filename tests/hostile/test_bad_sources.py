@@ -133,3 +133,13 @@ def test_markup_and_emoji_codes_in_a_warning_are_printed_as_written(book):
     assert result.exit_code == 0, result.output
     assert "missing[/].png" in result.output
     assert "\u274c" not in result.output and ":x:" in book.path("_book/index.html").read_text()
+
+
+def test_raw_inputs_linked_from_elsewhere_are_allowed(book, tmp_path):
+    """data/raw is `report data`'s input, never the book's: a link to a shared copy is fine."""
+    shared = tmp_path / "shared-raw"
+    shared.mkdir()
+    book.path("data/raw").symlink_to(shared)
+    book.chapter("# One\n\nWith the raw files linked in.\n")
+    result = book.build()
+    assert result.exit_code == 0, result.output

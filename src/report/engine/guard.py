@@ -49,9 +49,12 @@ def check_sources(config: BookConfig) -> None:
     dirs = {root / d for d in SCANNED_DIRS} | {root / str(f) for f in fonts}
     dirs |= {(root / rel).parent for rel in config.chapter_paths if (root / rel).parent != root}
     found: list[tuple[Path, Path]] = []
+    # data/raw holds the raw public files `report data` reads (often a link to a shared copy);
+    # the book never opens them.
+    skip = (root / "data" / "raw",)
     for d in sorted(dirs):
         if d.is_dir():
-            found += linked_outside(root, d)
+            found += linked_outside(root, d, skip)
     # Files at the top of the project (a chapter may read one); its folders are not walked, a
     # virtual environment there is full of links to the system's Python.
     for entry in sorted(root.iterdir()):
