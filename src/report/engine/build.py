@@ -427,7 +427,7 @@ def _execute_settled(config: BookConfig, docs: dict[str, Qmd], cache, hits: dict
     """Execute `todo`; a chapter whose source or data changed while it ran is read and executed
     again (the last save wins), up to MAX_ROUNDS times. Returns the results and the chapters that
     were still changing after that, with what changed."""
-    from .guard import read_sources
+    from .guard import check_loads, read_sources
 
     changed: dict[str, list[str]] = {}
     results = _run_chapters(config, docs, cache, hits, todo, coded, kernels, reporter, changed)
@@ -437,6 +437,7 @@ def _execute_settled(config: BookConfig, docs: dict[str, Qmd], cache, hits: dict
         for rel in again:
             reporter.step(rel, f"changed while it ran ({', '.join(changed[rel])}): executing it again")
         fresh_sources, fresh_docs = read_sources(config.root, again)
+        check_loads(config.root, fresh_docs)
         sources.update(fresh_sources)
         cache.sources.update(fresh_sources)
         docs.update(fresh_docs)
