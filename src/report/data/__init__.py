@@ -33,14 +33,48 @@ def _root(root) -> Path:
 
 
 def _package(root: Path) -> dict:
+    """data/datapackage.json, read and checked for the shape everything else relies on (an
+    object whose `resources` is a list of objects with a name); DataValidationError otherwise."""
+    import json
+
     from report import paths
 
-    from .package import read_package
+    path = paths.data_dir(root) / "datapackage.json"
+    file = "data/datapackage.json"
 
-    pkg = read_package(root)
-    if not pkg:
-        raise DataValidationError([Problem(file=str(paths.data_dir(root) / "datapackage.json"),
-                                           rule="file_present", message="data package descriptor not found")])
+    def fail(rule: str, message: str, **where) -> DataValidationError:
+        return DataValidationError([Problem(file=file, rule=rule, message=message, **where)])
+
+    try:
+        raw = paths.read_regular(path)
+    except FileNotFoundError:
+        raise fail("file_present", "data package descriptor not found") from None
+    except OSError as exc:
+        raise fail("file_present", f"cannot read the data package descriptor: {exc.strerror or exc}") from None
+    try:
+        pkg = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise fail("utf8_encoding", f"not valid UTF-8 (byte {raw[exc.start]:02X}); re-save it as UTF-8",
+                   row=raw.count(b"\n", 0, exc.start) + 1) from None
+    except json.JSONDecodeError as exc:
+        raise fail("valid_json", f"not valid JSON: {exc.msg} (line {exc.lineno}, character {exc.colno})",
+                   row=exc.lineno) from None
+    if not isinstance(pkg, dict):
+        raise fail("data_package", f"expected a JSON object at the top, found {type(pkg).__name__}")
+    resources = pkg.get("resources")
+    if not isinstance(resources, list):
+        raise fail("data_package", "`resources` must be a list of resource descriptors, found "
+                   + ("nothing" if resources is None else f"a {type(resources).__name__}"), column="resources")
+    problems = []
+    for i, res in enumerate(resources):
+        if not isinstance(res, dict) or not isinstance(res.get("name"), str) or not res.get("name"):
+            problems.append(Problem(file=file, rule="data_package", column=f"resources[{i}]",
+                                    message="each resource must be an object with a \"name\""))
+        elif "schema" in res and not isinstance(res["schema"], dict):
+            problems.append(Problem(file=file, rule="table_schema", column=f"resources[{i}].schema",
+                                    value=res["name"], message="the schema must be an object"))
+    if problems:
+        raise DataValidationError(problems)
     return pkg
 
 
@@ -127,7 +161,8 @@ def validate_all(root=None, cache=None, refresh: bool = False) -> int:
 
     from report import paths
 
-    from .validate import check_resource_cached, read_validation_cache, write_validation_cache
+    from .validate import (DERIVED, check_derived, check_resource_cached, derived_key, read_validation_cache,
+                           write_validation_cache)
 
     root = _root(root)
     pkg = _package(root)
@@ -138,8 +173,22 @@ def validate_all(root=None, cache=None, refresh: bool = False) -> int:
                                 message="two resources share this name"))
     known = set() if cache is None or refresh else read_validation_cache(Path(cache))
     passed: set[str] = set()
+    failed: set[str] = set()
     for desc in pkg.get("resources", []):
-        problems.extend(check_resource_cached(desc, paths.data_dir(root), root, known, passed))
+        found = check_resource_cached(desc, paths.data_dir(root), root, known, passed)
+        if found:
+            failed.add(desc["name"])
+        problems.extend(found)
+    descs = {d["name"]: d for d in pkg["resources"]}
+    if all(name in descs for name in DERIVED) and not failed & set(DERIVED):
+        key = derived_key(descs, paths.data_dir(root), root)
+        if key is None or key not in known:
+            found = check_derived(descs, paths.data_dir(root), root)
+            problems.extend(found)
+            if not found and key is not None and derived_key(descs, paths.data_dir(root), root) == key:
+                passed.add(key)
+        else:
+            passed.add(key)
     if cache is not None and (passed != known or refresh):
         write_validation_cache(Path(cache), passed)
     if problems:
