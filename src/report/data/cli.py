@@ -50,9 +50,9 @@ def _headline_lines(frame) -> list[str]:
     cols = [str(c) for c in frame.columns]
     width = max(len(str(m)) for m in frame.index)
     lines = ["Census 2021, England, share (%) by area type (DD doubly disadvantaged, OD other deprived, "
-             "ND non-deprived):", f"  {'':<{width}}  " + "  ".join(f"{c:>6}" for c in cols)]
+             "ND non-deprived):", f"  {'':<{width}}  " + "  ".join(f"{c:>7}" for c in cols)]
     for measure, row in frame.iterrows():
-        lines.append(f"  {str(measure):<{width}}  " + "  ".join(f"{v:>6.1f}" for v in row))
+        lines.append(f"  {str(measure):<{width}}  " + "  ".join(f"{v:>7.1f}" for v in row))
     return lines
 
 
