@@ -97,7 +97,8 @@ CASES = {
         ["data/fig08_job_access.csv, row 3", "blank line", "[rule: no_blank_rows]"]),
     "100,000 bad rows say that more were cut": (
         lambda b: b.write("data/fig08_job_access.csv", (
-            "area_type,job_access_score\n" + "".join(f"Doubly disadvantaged,x{i}\n" for i in range(100_000))).encode()),
+            "area_type,job_access_score,provenance\n"
+            + "".join(f"Doubly disadvantaged,x{i},reconstructed\n" for i in range(100_000))).encode()),
         ["data/fig08_job_access.csv", "stopped looking after 1000 problems", "more problems not listed",
          "[rule: error_limit]"]),
     "a directory where a file belongs": (
@@ -113,7 +114,7 @@ CASES = {
         lambda b: b.write("data/fig08_job_access.csv", b""),
         ["data/fig08_job_access.csv, row 1", "empty", "[rule: non_empty]"]),
     "a header and no rows": (
-        lambda b: b.write("data/fig08_job_access.csv", b"area_type,job_access_score\n"),
+        lambda b: b.write("data/fig08_job_access.csv", b"area_type,job_access_score,provenance\n"),
         ["data/fig08_job_access.csv, row 2", "no data rows", "[rule: non_empty]"]),
     "semicolons instead of commas": (
         lambda b: b.write("data/fig08_job_access.csv", original(b, "fig08_job_access").replace(b",", b";")),
