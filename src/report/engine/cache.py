@@ -42,9 +42,9 @@ def _file_sha(path: Path) -> str | None:
         return None
 
 
-def _tree_hash(root: Path) -> str:
+def _tree_hash(root: Path, dirs: tuple[str, ...] = CODE_DIRS) -> str:
     h = hashlib.sha256()
-    for d in CODE_DIRS:
+    for d in dirs:
         base = root / d
         if not base.is_dir():
             continue
