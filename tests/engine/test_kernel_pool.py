@@ -49,6 +49,10 @@ def kernel_children() -> list[str]:
 
 def test_kernel_count(monkeypatch):
     monkeypatch.delenv("REPORT_KERNELS", raising=False)
+    # By default one kernel per core this process may use, never more than chapters to run.
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
+    assert [kernel_count(n) for n in (0, 1, 2, 14)] == [0, 1, 2, 4]
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
     assert [kernel_count(n) for n in (0, 1, 2, 14)] == [0, 1, 2, 2]
     monkeypatch.setenv("REPORT_KERNELS", "1")
     assert kernel_count(14) == 1
