@@ -409,18 +409,20 @@ def _run_chapters(config: BookConfig, docs: dict[str, Qmd], cache, hits: dict[st
 
 
 def build(root: Path, to: str, reporter: Reporter, fresh: bool = False,
-          pool: KernelPool | None = None) -> BuildResult:
+          pool: KernelPool | None = None, on_assembled=None) -> BuildResult:
     """Build the book into `root`/_book; raises BuildError with a message for the author on any
     problem in the project or on the machine (a file outside the project, a full disk, a
     read-only directory), and leaves the previous `_book/` as it was.
 
     `pool` keeps kernels between builds (report preview): chapters run in its warm kernels, which
     go back to it afterwards (or are replaced when a chapter failed in them or left them changed).
-    Without it the build starts its own kernels and shuts them down before it returns."""
+    Without it the build starts its own kernels and shuts them down before it returns.
+    `on_assembled(config, doc, results)` is called once the book is assembled, before it is
+    rendered (the preview renders the changed chapters from there, ahead of the whole page)."""
     from report.paths import OutsideProject
 
     try:
-        return _build(Path(root).resolve(), to, reporter, fresh, pool)
+        return _build(Path(root).resolve(), to, reporter, fresh, pool, on_assembled)
     except OutsideProject as exc:
         raise BuildError(str(exc)) from None
     except OSError as exc:
@@ -432,7 +434,8 @@ def build(root: Path, to: str, reporter: Reporter, fresh: bool = False,
 MAX_ROUNDS = 3  # executions of a chapter edited during the build before the build gives up on it
 
 
-def _build(root: Path, to: str, reporter: Reporter, fresh: bool, pool: KernelPool | None = None) -> BuildResult:
+def _build(root: Path, to: str, reporter: Reporter, fresh: bool, pool: KernelPool | None = None,
+           on_assembled=None) -> BuildResult:
     from .cache import ChapterCache
     from .guard import check_images, check_loads, check_sources, read_sources
 
@@ -483,6 +486,8 @@ def _build(root: Path, to: str, reporter: Reporter, fresh: bool, pool: KernelPoo
             ast_cache = AstCache(root / CACHE_DIR / "ast")
             doc = assemble(config, docs, results, ast_cache, reuse=not fresh)
             check_images(config, doc)
+            if on_assembled is not None:
+                on_assembled(config, doc, results)
             outputs, pages, record = _render(config, doc, results, to, out, work, book_dir, epoch, tools,
                                              reporter, fresh)
             checkpoint("rendered")
