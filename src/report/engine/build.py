@@ -188,15 +188,25 @@ def default_kernels() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def kernel_count(chapters: int) -> int:
-    """How many kernels execute `chapters` chapters: REPORT_KERNELS (default: one per core),
-    never more than there are chapters, so one chapter to execute boots one kernel."""
+KERNEL_BOOT_SECONDS = 1.2  # CPU a kernel takes to boot and preload the chapters' imports
+
+
+def kernel_count(chapters: int, work_seconds: float | None = None) -> int:
+    """How many kernels execute `chapters` chapters: REPORT_KERNELS when set, else one per core;
+    never more than there are chapters, so one chapter to execute boots one kernel.
+
+    Without REPORT_KERNELS, `work_seconds` (an estimate of the chapters' run time) also limits
+    the count: a kernel that boots for longer than it would work only takes CPU from the others
+    and from the rendering (changing one dataset re-runs two short chapters, which one kernel
+    does sooner than two booting side by side)."""
     raw = os.environ.get(KERNELS_ENV, "").strip()
-    wanted = default_kernels()
     if raw:
         if not raw.isdigit() or int(raw) < 1:
             raise BuildError(f"{KERNELS_ENV}={raw!r}: expected a whole number of kernels, 1 or more")
-        wanted = int(raw)
+        return max(0, min(int(raw), chapters))
+    wanted = default_kernels()
+    if work_seconds is not None:
+        wanted = min(wanted, max(1, round(work_seconds / KERNEL_BOOT_SECONDS)))
     return max(0, min(wanted, chapters))
 
 
@@ -217,9 +227,11 @@ def _start_kernels(config: BookConfig, docs: dict[str, Qmd], coded: list[str],
     # chapter's record of files opened includes what its kernel read while preloading).
     preload = imported_modules([docs[rel] for rel in coded])
     template = kernel_template(config, preload, timeout, fresh)
-    count = kernel_count(len(coded))
     if pool is not None and not fresh:
+        # Warm kernels cost nothing to use: as many as there are chapters to share them.
+        count = min(pool.size, kernel_count(len(coded)))
         return pool.take(template, count) if count else []
+    count = kernel_count(len(coded), sum(_seconds(docs[rel]) for rel in coded))
     kernels: list[BackgroundKernel] = []
     try:
         for _ in range(count):
@@ -264,9 +276,53 @@ def _close_in_background(kernels: list[BackgroundKernel]) -> _Closer | None:
     return closer
 
 
+def _seconds(doc: Qmd) -> float:
+    """A rough guess of a chapter's execution time, from its code alone: drawing a chart costs
+    most (0.15 s on the machine this was measured on), any other cell a little."""
+    cells = [c for c in doc.cells if c.options.get("eval") is not False]
+    return sum(0.03 + 0.15 * c.source.count("figures.show(") for c in cells)
+
+
+class _Preparse:
+    """Pandoc's parse of each chapter as soon as it has executed, on a thread, into the AST cache
+    that assembling reads: assembling no longer waits for chapters parsed one after the other at
+    the end (0.5 s of a cold build), and the parses use the time a kernel waits for the last
+    chapter."""
+
+    def __init__(self, ast_cache: AstCache, root: Path, enabled: bool):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.cache = ast_cache
+        self.root = root
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-preparse") if enabled else None
+        self.jobs: list = []
+
+    def submit(self, rel: str, doc: Qmd, result: ChapterResult) -> None:
+        if self.pool is None:
+            return
+        from .assemble import chapter_markdown
+
+        job = (rel, chapter_markdown(doc, result), f"reading {rel}")
+        self.jobs.append(self.pool.submit(self.cache.parse_all, [job], self.root, True))
+
+    def join(self) -> None:
+        """Wait for the parses; a failed one is simply parsed again by assemble, which reports
+        the error in its usual words."""
+        if self.pool is None:
+            return
+        for job in self.jobs:
+            try:
+                job.result()
+            except Exception:  # noqa: BLE001 - see above
+                pass
+        self.pool.shutdown(wait=True)
+        self.pool = None
+
+
 def _run_chapters(config: BookConfig, docs: dict[str, Qmd], cache, hits: dict[str, ChapterResult],
                   todo: list[str], coded: list[str], kernels: list[BackgroundKernel],
-                  reporter: Reporter, changed: dict[str, list[str]]) -> dict[str, ChapterResult]:
+                  reporter: Reporter, changed: dict[str, list[str]],
+                  preparse: _Preparse | None = None) -> dict[str, ChapterResult]:
     """Execute the chapters in `todo` on the kernels, each kernel taking the next chapter in book
     order when it is free. Chapters are independent (each starts from an empty namespace, which
     the cache relies on too), so which kernel ran one does not change its result. Reporter calls
@@ -282,6 +338,8 @@ def _run_chapters(config: BookConfig, docs: dict[str, Qmd], cache, hits: dict[st
         moved = cache.put(rel, docs[rel], result)
         if moved:
             changed[rel] = moved
+        elif preparse is not None:
+            preparse.submit(rel, docs[rel], result)
 
     def replacement(kernel: BackgroundKernel, reason: str) -> BackgroundKernel:
         kernel.poisoned = reason
@@ -342,7 +400,10 @@ def _run_chapters(config: BookConfig, docs: dict[str, Qmd], cache, hits: dict[st
         return {rel: results[rel] for rel in docs}
 
     chapters: queue.SimpleQueue[str] = queue.SimpleQueue()
-    for rel in todo:
+    # Longest first, so the chapter that takes longest is not the last to start while the other
+    # kernels sit idle (the real book's Chapter 2 draws nine charts: started fifth in book order,
+    # it ran on alone for a second at the end of a cold build).
+    for rel in sorted(todo, key=lambda rel: -_seconds(docs[rel])):
         chapters.put(rel)
     events: queue.SimpleQueue[tuple[str, str, object]] = queue.SimpleQueue()
     stop = threading.Event()
@@ -464,9 +525,15 @@ def _build(root: Path, to: str, reporter: Reporter, fresh: bool, pool: KernelPoo
             reporter.warn(f"cache entry for {rel} is corrupt; executing it again")
         book_dir = root / BOOK_DIR
         epoch = source_date_epoch(root)
+        ast_cache = AstCache(root / CACHE_DIR / "ast")
+        # --fresh parses everything again in assemble (reuse=False), so nothing to do ahead.
+        preparse = _Preparse(ast_cache, root, enabled=not fresh)
         with staged_output(book_dir) as (out, work):
-            results, unsettled = _execute_settled(config, docs, cache, hits, todo, coded, kernels, reporter,
-                                                  sources, timeout, owner, fresh)
+            try:
+                results, unsettled = _execute_settled(config, docs, cache, hits, todo, coded, kernels, reporter,
+                                                      sources, timeout, owner, fresh, preparse)
+            finally:
+                preparse.join()
             checkpoint("executed")
             for note in cache.unwritable:
                 reporter.warn(f"could not cache {note}")
@@ -483,7 +550,6 @@ def _build(root: Path, to: str, reporter: Reporter, fresh: bool, pool: KernelPoo
             _prune_figure_cache(root)
             cached = [rel for rel in docs if rel in hits]
             reporter.step("", "assemble")
-            ast_cache = AstCache(root / CACHE_DIR / "ast")
             doc = assemble(config, docs, results, ast_cache, reuse=not fresh)
             check_images(config, doc)
             if on_assembled is not None:
@@ -541,14 +607,15 @@ def _prune_figure_cache(root: Path) -> None:
 def _execute_settled(config: BookConfig, docs: dict[str, Qmd], cache, hits: dict[str, ChapterResult],
                      todo: list[str], coded: list[str], kernels: list[BackgroundKernel], reporter: Reporter,
                      sources: dict[str, str], timeout: int | None, pool: KernelPool | None = None,
-                     fresh: bool = False) -> tuple[dict[str, ChapterResult], dict[str, list[str]]]:
+                     fresh: bool = False, preparse: _Preparse | None = None
+                     ) -> tuple[dict[str, ChapterResult], dict[str, list[str]]]:
     """Execute `todo`; a chapter whose source or data changed while it ran is read and executed
     again (the last save wins), up to MAX_ROUNDS times. Returns the results and the chapters that
     were still changing after that, with what changed."""
     from .guard import check_loads, read_sources
 
     changed: dict[str, list[str]] = {}
-    results = _run_chapters(config, docs, cache, hits, todo, coded, kernels, reporter, changed)
+    results = _run_chapters(config, docs, cache, hits, todo, coded, kernels, reporter, changed, preparse)
     rounds = 1
     while changed and rounds < MAX_ROUNDS:
         again = sorted(changed, key=list(docs).index)
@@ -564,7 +631,7 @@ def _execute_settled(config: BookConfig, docs: dict[str, Qmd], cache, hits: dict
             kernels.extend(_start_kernels(config, docs, need, timeout, pool, fresh))
         changed = {}
         rerun = _run_chapters(config, docs, cache, {k: v for k, v in results.items() if k not in again},
-                              again, need, kernels, reporter, changed)
+                              again, need, kernels, reporter, changed, preparse)
         results.update(rerun)
         rounds += 1
     return {rel: results[rel] for rel in docs}, changed

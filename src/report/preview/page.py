@@ -96,19 +96,21 @@ CLIENT = r"""
     return true;
   }
 
-  function update(source, target) {
+  function update(source, target, heardAt) {
     if (updating) { wanted = target; return; }
     if (!built) { reload(source); return; }
     updating = true;
+    var fetchedAt = null;
     fetch("__PATCH__?from=" + encodeURIComponent(built), { cache: "no-store" })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (patch) {
+        fetchedAt = Date.now();
         if (!patch || !apply(patch)) { reload(source); return; }
         built = patch.to;
-        window.reportPreview = { built: built, mode: "patch", at: Date.now(),
-                                 sections: Object.keys(patch.sections) };
+        window.reportPreview = { built: built, mode: "patch", at: Date.now(), heardAt: heardAt,
+                                 fetchedAt: fetchedAt, sections: Object.keys(patch.sections) };
         updating = false;
-        if (wanted && wanted !== built) { var next = wanted; wanted = null; update(source, next); }
+        if (wanted && wanted !== built) { var next = wanted; wanted = null; update(source, next, Date.now()); }
       })
       .catch(function () { reload(source); });
   }
@@ -117,7 +119,7 @@ CLIENT = r"""
     var source = new EventSource("__EVENTS__");
     source.addEventListener("state", function (ev) {
       var s = JSON.parse(ev.data);
-      if (s.built && s.built !== built) update(source, s.built);
+      if (s.built && s.built !== built) update(source, s.built, Date.now());
       overlay(s.error);
       status(s.building ? "Rebuilding\u2026" : "");
     });
