@@ -1,9 +1,9 @@
 """Running a command and measuring it: wall time and the peak memory of its whole process tree.
 
-The peak is the largest sum of resident memory over the process and every descendant (kernels,
-pandoc, Typst, Quarto's deno), sampled every 50 ms with psutil while it runs; a process living
-less than that between two samples can be missed, and pages shared between processes are counted
-once per process, so the figure errs on the high side. (`resource.getrusage(RUSAGE_CHILDREN)`
+The peak is the largest sum of memory over the process and every descendant (kernels, pandoc,
+Typst, Quarto's deno), sampled every 50 ms while it runs (psutil finds the processes): each
+process's proportional set size where Linux reports it, so pages shared between processes count
+once, else its resident set size. A process living less than 50 ms can be missed. (`resource.getrusage(RUSAGE_CHILDREN)`
 would give only the largest single process, and a maximum over everything this benchmark ever
 ran, so it is not used.)
 """
@@ -26,7 +26,21 @@ class Measured:
     timed_out: bool = False
 
 
-def _tree_rss(proc) -> int:
+def _pss(pid: int) -> int | None:
+    """Proportional set size: resident memory with pages shared between processes (libraries,
+    the forked Python of a kernel) divided among them, so a sum over processes counts each page
+    once. From /proc (Linux); None where that is not available."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+def _tree_memory(proc) -> int:
     import psutil
 
     total = 0
@@ -35,10 +49,13 @@ def _tree_rss(proc) -> int:
     except psutil.Error:
         return 0
     for p in procs:
-        try:
-            total += p.memory_info().rss
-        except psutil.Error:
-            pass
+        pss = _pss(p.pid)
+        if pss is None:
+            try:
+                pss = p.memory_info().rss
+            except psutil.Error:
+                pss = 0
+        total += pss
     return total
 
 
@@ -58,7 +75,7 @@ def run(cmd: list[str], *, cwd=None, env=None, timeout: float | None = None, int
         except psutil.Error:
             return
         while not stop.is_set():
-            peak = max(peak, _tree_rss(proc))
+            peak = max(peak, _tree_memory(proc))
             stop.wait(interval)
 
     sampler = threading.Thread(target=sample, daemon=True)

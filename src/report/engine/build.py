@@ -832,6 +832,14 @@ def _render_formats(config: BookConfig, doc_json: Path, meta_args: list[str], wo
             try:
                 reporter.step("", "render typst")
                 typ = write_typst(config, doc_json, meta_args, work, citeproc)
+                if html_job is not None:
+                    # Typst compiles in this process and needs most memory of any step (half a
+                    # gigabyte for a book five times this one); the HTML pandoc needs the next
+                    # most. Compiling after it has finished keeps the two apart; it is usually
+                    # done by now, as the Typst writer takes longer.
+                    html_job.exception()
+                    if html_job.exception() is not None:
+                        raise html_job.exception() from None
                 reporter.step("", "compile pdf")
                 compile_pdf(config, typ, pdf_out, epoch)
             except BuildError:
