@@ -148,3 +148,30 @@ def test_a_kernel_started_on_older_project_code_is_replaced(book):
     touch(root / "chapters" / "a.qmd")
     again, _ = run(root, pool)
     assert again["A"][0] != out["A"][0]
+
+
+def test_a_virtual_environment_inside_the_project_is_not_project_code(tmp_path, monkeypatch):
+    """Installed packages (a `.venv/` in the project) are neither checked for changes between
+    chapters nor have their caches emptied: only the project's own modules are."""
+    import importlib.util
+    import site
+    import sys
+
+    from report.engine import kernel_support as ks
+
+    site_dir = tmp_path / ".venv" / "lib" / "site-packages"
+    site_dir.mkdir(parents=True)
+    (site_dir / "installed_pkg_x.py").write_text("def f():\n    return 1\n")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "project_mod_x.py").write_text("def g():\n    return 2\n")
+    for name, path in (("installed_pkg_x", site_dir / "installed_pkg_x.py"),
+                       ("project_mod_x", tmp_path / "src" / "project_mod_x.py")):
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        monkeypatch.setitem(sys.modules, name, module)
+    monkeypatch.setattr(ks, "_root", tmp_path)
+    monkeypatch.setattr(ks, "_module_is_project", {})
+    monkeypatch.setattr(site, "getsitepackages", lambda: [str(site_dir)])
+    found = ks._project_modules()
+    assert "project_mod_x" in found and "installed_pkg_x" not in found

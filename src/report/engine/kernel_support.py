@@ -178,13 +178,12 @@ def _clear_project_caches() -> None:
     import functools
     import gc
 
-    root = str(_root) + os.sep
+    # Project modules only: a virtual environment inside the project holds matplotlib, whose
+    # font caches are not the chapter's data and are slow to refill.
+    project = _project_modules()
     for obj in gc.get_objects():
-        if isinstance(obj, functools._lru_cache_wrapper):
-            mod = sys.modules.get(getattr(obj, "__module__", None) or "")
-            path = getattr(mod, "__file__", None)
-            if path and os.path.abspath(path).startswith(root):
-                obj.cache_clear()
+        if isinstance(obj, functools._lru_cache_wrapper) and getattr(obj, "__module__", None) in project:
+            obj.cache_clear()
 
 
 def end_chapter() -> None:
@@ -209,12 +208,38 @@ def end_chapter() -> None:
 # `figures.show` or replaces `report.fmt.pct` would change every later chapter). A chapter that
 # touches any of it makes the engine start a new kernel before the next chapter.
 
+_module_is_project: dict[tuple[str, str], bool] = {}
+
+
+def _installed_prefixes() -> tuple[str, ...]:
+    """Where installed packages live: a virtual environment inside the project (`.venv/`) holds
+    pandas and matplotlib, which are not the project's code."""
+    import site
+
+    dirs = {sys.prefix, sys.exec_prefix, sys.base_prefix, *site.getsitepackages()}
+    user = site.getusersitepackages() if hasattr(site, "getusersitepackages") else None
+    if user:
+        dirs.add(user)
+    return tuple(os.path.abspath(d) + os.sep for d in dirs if d)
+
+
 def _project_modules() -> dict[str, object]:
-    root = str(_root) + os.sep if _root is not None else None
+    """Modules loaded from the project's own files (src/, or beside the chapters)."""
+    if _root is None:
+        return {}
+    root = str(_root) + os.sep
+    installed = _installed_prefixes()
     out = {}
     for name, mod in list(sys.modules.items()):
         path = getattr(mod, "__file__", None)
-        if root and path and os.path.abspath(path).startswith(root) and name != __name__:
+        if not path or name == __name__:
+            continue
+        known = _module_is_project.get((name, path))
+        if known is None:
+            full = os.path.abspath(path)
+            known = full.startswith(root) and not full.startswith(installed) and not full.startswith(_ignore_prefixes)
+            _module_is_project[(name, path)] = known
+        if known:
             out[name] = mod
     return out
 
