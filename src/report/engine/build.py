@@ -431,11 +431,7 @@ def render_keys(config: BookConfig, doc: dict, meta: dict, results: dict[str, Ch
     h.update(f"code {_tree_hash(root)}\0".encode())
     _hash_tree(h, ENGINE_DIR, "engine")
     _hash_tree(h, config.config_path, "_quarto.yml")
-    files = set(config.bibliography) | ({config.csl} if config.csl else set())
-    css = config.html.get("css") or []
-    files |= set(css if isinstance(css, list) else [css])
-    files |= set(config.typst.get("template-partials") or [])
-    files |= set(config.typst.get("font-paths") or ["fonts"])
+    files = set(config.render_inputs)  # templates, profiles, project filters, fonts, ...
     images: set[str] = set()
     _image_targets(doc["blocks"], images)
     files |= {t for t in images if "://" not in t and not t.startswith("data:")}
@@ -588,13 +584,7 @@ def _pandoc_warnings(stderr: str, reporter: Reporter) -> None:
 def _write_manifest(config: BookConfig, out: Path, results: dict[str, ChapterResult], to: str, epoch: int,
                     tools: dict[str, str]) -> None:
     root = config.root
-    inputs = {"_quarto.yml"} | set(config.chapter_paths) | set(config.bibliography)
-    for key in ("csl",):
-        if config.csl:
-            inputs.add(config.csl)
-    css = config.html.get("css") or []
-    inputs |= set(css if isinstance(css, list) else [css])
-    inputs |= set(config.typst.get("template-partials") or [])
+    inputs = set(config.render_inputs) | set(config.chapter_paths)
     for r in results.values():
         inputs |= set(r.opened)
     manifest = {
