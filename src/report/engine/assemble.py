@@ -217,6 +217,7 @@ def metadata(config: BookConfig, work_rel: str, warn) -> dict[str, Any]:
         "crossref": {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in config.crossref.items()},
         "report-number-sections": "true" if config.number_sections else "false",
         "report-number-depth": str(config.number_depth),
+        "number-depth": str(config.number_depth),  # Quarto's key, read by the Typst partials
         "report-work-rel": work_rel,
         "link-citations": True,
     }
