@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -45,16 +44,37 @@ def _find_root(project: str | None) -> Path:
         raise click.ClickException(str(exc)) from None
 
 
-def _run_quarto(root: Path, to: str, reporter: ConsoleReporter) -> int:
-    cmd = ["quarto", "render"]
-    if to == "html":
-        cmd += ["--to", "html"]
-    elif to == "pdf":
-        cmd += ["--to", "typst"]
+def _print_summary(reporter: ConsoleReporter, rows: list[tuple[str, str]], outputs) -> None:
+    from rich.table import Table
+
+    table = Table(show_header=False, box=None, padding=(0, 2))
+    for name, value in rows:
+        table.add_row(name, value)
+    for p in outputs:
+        table.add_row("output", str(p))
+    reporter.out.print("[bold green]built[/bold green]")
+    reporter.out.print(table)
+
+
+def _build_with_quarto(root: Path, to: str, reporter: ConsoleReporter, quarto: str) -> None:
+    from .errors import BuildError
+    from .quarto_run import build_with_quarto, quarto_version
+
+    reporter.info(f"engine: quarto {quarto_version(quarto)} ({quarto}) in {root}")
+    try:
+        result = build_with_quarto(root, to, reporter, quarto)
+    except BuildError as exc:
+        reporter.error(str(exc))
+        sys.exit(1)
     if reporter.quiet:
-        cmd.append("--quiet")
-    reporter.info(f"engine: quarto ({' '.join(cmd)})")
-    return subprocess.run(cmd, cwd=root).returncode
+        return
+    rows = [("chapters executed", str(result.chapters_executed))]
+    if result.figures:
+        rows.append(("figures", str(result.figures)))
+    if result.pages is not None:
+        rows.append(("PDF pages", str(result.pages)))
+    rows.append(("time", f"{result.seconds:.1f} s"))
+    _print_summary(reporter, rows, result.outputs)
 
 
 @click.command()
@@ -70,10 +90,12 @@ def build(to: str, engine: str, quiet: bool, fresh: bool, project: str | None) -
     """Render the book to _book/index.html and _book/<output-file>.pdf."""
     reporter = ConsoleReporter(quiet)
     root = _find_root(project)
-    if engine == "quarto" or (engine == "auto" and shutil.which("quarto")):
-        if not shutil.which("quarto"):
+    quarto = shutil.which("quarto")
+    if engine == "quarto" or (engine == "auto" and quarto):
+        if not quarto:
             raise click.ClickException("--engine quarto: `quarto` is not on PATH")
-        sys.exit(_run_quarto(root, to, reporter))
+        _build_with_quarto(root, to, reporter, quarto)
+        return
 
     from .build import build as run_build
     from .errors import BuildError
@@ -86,17 +108,11 @@ def build(to: str, engine: str, quiet: bool, fresh: bool, project: str | None) -
         sys.exit(1)
     if quiet:
         return
-    from rich.table import Table
-
-    table = Table(show_header=False, box=None, padding=(0, 2))
-    table.add_row("chapters executed", str(len(result.chapters_executed)))
-    table.add_row("chapters from cache", str(len(result.chapters_cached)))
-    table.add_row("cells executed", str(result.cells_executed))
-    table.add_row("figures", str(result.figures))
+    rows = [("chapters executed", str(len(result.chapters_executed))),
+            ("chapters from cache", str(len(result.chapters_cached))),
+            ("cells executed", str(result.cells_executed)),
+            ("figures", str(result.figures))]
     if result.pages is not None:
-        table.add_row("PDF pages", str(result.pages))
-    table.add_row("time", f"{result.seconds:.1f} s")
-    for p in result.outputs:
-        table.add_row("output", str(p))
-    reporter.out.print("[bold green]built[/bold green]")
-    reporter.out.print(table)
+        rows.append(("PDF pages", str(result.pages)))
+    rows.append(("time", f"{result.seconds:.1f} s"))
+    _print_summary(reporter, rows, result.outputs)
