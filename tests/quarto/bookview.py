@@ -68,6 +68,8 @@ _SKIP_TAGS = {"script", "style", "nav", "svg", "math", "figure", "figcaption", "
 def _prose(node: Node, out: list[str]) -> None:
     if node.tag in _SKIP_TAGS or _SKIP_CLASSES & set(node.classes) or node.attrs.get("role") == "doc-endnotes":
         return
+    if re.search(r"display:\s*none", node.attrs.get("style") or ""):
+        return  # e.g. the bibliography Quarto hides on each page for its citation pop-ups
     if node.tag in ("h1",):
         return  # the title is compared on its own
     for child in node.children:

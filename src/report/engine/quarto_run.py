@@ -107,7 +107,7 @@ def _error_excerpt(tail: deque) -> str:
     """The part of Quarto's output that explains a failure: from its first error line on."""
     lines = list(tail)
     for i, line in enumerate(lines):
-        if re.search(r"\b(ERROR|Error|error)\b", line):
+        if re.search(r"\b(\w*Error|ERROR|error)\b", line):  # "ClaimError: ...", "ERROR: ...", "error: ..."
             return "\n".join(lines[i:])
     return "\n".join(lines[-25:])
 
