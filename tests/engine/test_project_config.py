@@ -44,7 +44,8 @@ def test_the_book_merges_its_embedded_profile(monkeypatch):
     import yaml
 
     assert yaml.safe_load((REPO / "_quarto.yml").read_text())["format"]["html"]["embed-resources"] is False
-    assert [(f.path.name, f.at) for f in config.filters] == [("figure-numbers.lua", "pre-ast")]
+    assert [(f.path.name, f.at) for f in config.filters] == [("figure-numbers.lua", "pre-ast"),
+                                                             ("colophon.lua", "post-quarto")]
     assert "_extensions/report/figure-numbers.lua" in config.render_inputs
     assert config.filter_args("before-crossref") == ["--lua-filter", str(NUMBERS_FILTER)]
     assert config.filter_args("last") == []

@@ -126,6 +126,8 @@ def test_pdf_has_cover_contents_footer_fonts_and_boxes(quarto_build):
     assert "Published by Centre for Progressive Policy and Local Trust" in cover
     assert contents.startswith("Contents") and "Appendix A. A spatial lag model" in contents
     assert re.search(r"Built from commit [0-9a-f]{12} and data version [0-9a-f]+\.", contents)
+    home = parse_html((root / "_book" / "index.html").read_text(encoding="utf-8"))
+    assert squash(home.find("div", cls="report-colophon").text()) == re.search(r"Built from [^.]+\.", contents).group(0)
     # running footer: the title and the page number on the body pages
     for number, text in enumerate(page_text[2:12], start=1):
         assert text.endswith(f"Breaking the cycle {number}"), (number, text[-60:])
