@@ -59,9 +59,11 @@ class Chapter:
 
 
 # Parts of a page that are not the chapter's own prose: navigation, the note markers and notes
-# (Quarto numbers notes per page, the single page through the book), and the page furniture.
+# (Quarto numbers notes per page, the single page through the book), the page furniture, and the
+# colophon (on Quarto's first page, in the single page's footer).
 _SKIP_CLASSES = {"footnote-ref", "footnotes", "footnote-back", "sidebar", "quarto-title-meta",
-                 "nav-footer", "page-navigation", "screen-reader-only", "callout-icon-container"}
+                 "nav-footer", "page-navigation", "screen-reader-only", "callout-icon-container",
+                 "report-colophon"}
 _SKIP_TAGS = {"script", "style", "nav", "svg", "math", "figure", "figcaption", "sup"}
 
 
