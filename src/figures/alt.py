@@ -38,6 +38,15 @@ def _says(s, wide, unit) -> str:
     return f"{name} {_trend(wide[s].iloc[0], wide[s].iloc[-1], unit, plural=name.endswith('areas'))}"
 
 
+ILLUSTRATIVE_ALL = "Illustrative values, reconstructed to match the publication, not official statistics."
+ILLUSTRATIVE_SOME = "Values marked illustrative are reconstructed, not official statistics."
+
+
+def _flag(row) -> str:
+    """' (illustrative)' after a value a mixed chart draws from reconstructed data."""
+    return " (illustrative)" if row.get("provenance") == "reconstructed" else ""
+
+
 def lines(spec: Spec, p: Prepared) -> str:
     x, series, value, panels = spec.opt("x"), spec.opt("series"), spec.opt("value"), spec.opt("panels")
     what = "regions" if series == "region" else "area types"
@@ -105,6 +114,7 @@ def _peak(name, s: pd.Series, unit: str) -> str:
 
 def bars(spec: Spec, p: Prepared) -> str:
     x, series, value = spec.opt("x"), spec.opt("series"), spec.opt("value")
+    flag = _flag if p.mixed else (lambda _row: "")
     dp = fmt.decimals(p.table[value])
     v = lambda n: fmt.value(n, spec.unit, dp)  # noqa: E731
     xname = x.replace("_", " ")
@@ -113,21 +123,22 @@ def bars(spec: Spec, p: Prepared) -> str:
         parts.append(f"Bar chart in {len(p.panels)} panels comparing {spec.noun} across {len(p.x)} area types.")
         for panel in p.panels:
             sub = p.table[p.table["panel"] == panel]
-            vals = ", ".join(f"{_name(r[x])} {v(r[value])}" for _, r in sub.iterrows())
+            vals = ", ".join(f"{_name(r[x])} {v(r[value])}{flag(r)}" for _, r in sub.iterrows())
             parts.append(f"{panel}: {vals}.")
         return " ".join(parts)
     if not p.series:
         parts.append(f"Bar chart of {spec.noun} for {len(p.x)} area types: "
-                     + ", ".join(f"{_name(r[x])} {v(r[value])}" for _, r in p.table.iterrows()) + ".")
+                     + ", ".join(f"{_name(r[x])} {v(r[value])}{flag(r)}" for _, r in p.table.iterrows()) + ".")
         hi, lo = p.table.loc[p.table[value].idxmax()], p.table.loc[p.table[value].idxmin()]
         parts.append(f"Highest in {_name(hi[x])}, lowest in {_name(lo[x])}.")
         return " ".join(parts)
     n_bars = len(p.table)
     parts.append(f"Grouped bar chart of {spec.noun} by {xname}, comparing {len(p.series)} area types.")
-    if n_bars <= 12:
+    # Every value while a listener can follow them (Figure 13: seven groups of three).
+    if n_bars <= 24:
         for g in p.x:
             sub = p.table[p.table[x] == g]
-            parts.append(f"{g}: " + ", ".join(f"{_name(r[series])} {v(r[value])}" for _, r in sub.iterrows()) + ".")
+            parts.append(f"{g}: " + ", ".join(f"{_name(r[series])} {v(r[value])}{flag(r)}" for _, r in sub.iterrows()) + ".")
         return " ".join(parts)
     # Many bars: say where each area type is highest and lowest, and how often the first trails.
     total = p.extra.get("total")
@@ -137,7 +148,7 @@ def bars(spec: Spec, p: Prepared) -> str:
         parts.append(f"{_cap(_name(s))}: highest {v(hi[value])} ({hi[x]}), lowest {v(lo[value])} ({lo[x]}).")
     if total:
         sub = p.table[p.table[x] == total]
-        parts.append(f"{total}: " + ", ".join(f"{_name(r[series])} {v(r[value])}" for _, r in sub.iterrows()) + ".")
+        parts.append(f"{total}: " + ", ".join(f"{_name(r[series])} {v(r[value])}{flag(r)}" for _, r in sub.iterrows()) + ".")
     wide = p.table.pivot(index=x, columns=series, values=value)
     first = p.series[0]
     lowest_in = int((wide.idxmin(axis=1) == first).sum())
@@ -168,4 +179,11 @@ ALT = {"lines": lines, "bars": bars, "map": map_, "hierarchy": hierarchy}
 
 
 def describe(spec: Spec, p: Prepared) -> str:
-    return ALT[spec.kind](spec, p)
+    """Alt text from the data; a chart drawn wholly or partly from reconstructed values says so
+    first, as the badge on the chart does."""
+    text = ALT[spec.kind](spec, p)
+    if p.mixed:
+        return f"{ILLUSTRATIVE_SOME} {text}"
+    if p.illustrative:
+        return f"{ILLUSTRATIVE_ALL} {text}"
+    return text

@@ -33,43 +33,86 @@ from .palette import (
     DARK_BLUE,
     DARK_PINK,
     ENGLAND,
-    HIGHLIGHT_COLOURS,
     MUTED_TEXT,
     REGIONS,
     TEXT,
     area_type_colour,
+    region_colour,
     tint,
 )
 from .registry import Spec
 from .style import frame, new_figure
 
+ILLUSTRATIVE = "reconstructed"
+ILLUSTRATIVE_BADGE = "Illustrative values"
 RECONSTRUCTED_NOTE = (
-    "Reconstructed data: values match the figures stated in the publication; "
-    "see the note on the data."
+    "Illustrative values are reconstructed to match what the publication states, not official "
+    "statistics (see Data and methods)."
 )
+MIXED_NOTE = {"bars": "Hatched bars show illustrative values.", "lines": "Dashed lines show illustrative values."}
 VALUE_LABEL_SIZE = 7.5
+HATCH = "////"
 
 
 @dataclass
 class Prepared:
-    table: pd.DataFrame  # exactly what is drawn, in drawing order; exported as CSV
+    table: pd.DataFrame  # exactly what is drawn, in drawing order, with each row's provenance
     x: list = field(default_factory=list)
     series: list = field(default_factory=list)
     panels: list = field(default_factory=lambda: [None])
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def provenances(self) -> set[str]:
+        if "provenance" in self.table.columns:
+            return set(self.table["provenance"])
+        return set(self.extra.get("provenances", ()))
 
-def source_note(spec: Spec) -> str:
+    @property
+    def illustrative(self) -> bool:
+        """Some of what is drawn is reconstructed."""
+        return ILLUSTRATIVE in self.provenances
+
+    @property
+    def mixed(self) -> bool:
+        """Real (or stated) and reconstructed values side by side: the reconstructed ones are
+        drawn distinctly."""
+        return self.illustrative and len(self.provenances) > 1
+
+
+def with_provenance(df: pd.DataFrame, dataset: str) -> pd.DataFrame:
+    """`df` with a `provenance` column: its own per-row one, else the resource's declared one."""
+    if "provenance" in df.columns:
+        return df
+    out = df.copy()
+    out["provenance"] = provenance(dataset) or "derived"
+    return out
+
+
+def source_note(spec: Spec, p: Prepared | None = None) -> str:
     note = f"Source: {spec.source.rstrip('.')}."
-    if any(provenance(name) == "reconstructed" for name in spec.datasets.values()):
+    illustrative = p.illustrative if p is not None else any(
+        provenance(name) == ILLUSTRATIVE for name in spec.datasets.values())
+    if illustrative:
         note += " " + RECONSTRUCTED_NOTE
+        if p is not None and p.mixed and spec.kind in MIXED_NOTE:
+            note += " " + MIXED_NOTE[spec.kind]
     return note
 
 
-def _frame_or_legend(spec, fig, axes, own, handles=None, labels=None):
+def _illustrative_key() -> Patch:
+    return Patch(facecolor="white", edgecolor=MUTED_TEXT, hatch=HATCH, lw=0.6)
+
+
+def _frame_or_legend(spec, fig, axes, own, handles=None, labels=None, p: Prepared | None = None):
+    if p is not None and p.mixed:
+        handles, labels = list(handles or []), list(labels or [])
+        handles.append(_illustrative_key())
+        labels.append("Illustrative")
     if own:
-        frame(fig, title=spec.title, measure=spec.measure, source=source_note(spec),
-              legend_handles=handles, legend_labels=labels)
+        frame(fig, title=spec.title, measure=spec.measure, source=source_note(spec, p),
+              legend_handles=handles, legend_labels=labels,
+              badge=ILLUSTRATIVE_BADGE if p is not None and p.illustrative else None)
     elif handles:
         axes[0].legend(handles, labels, loc="upper left", ncols=min(3, len(handles)),
                        bbox_to_anchor=(0, 1.02), fontsize=8)
@@ -117,7 +160,7 @@ def _series_colours(spec: Spec, series: list) -> dict[str, tuple[str, float, int
         hl = [s for s in spec.opt("highlight", []) if s in series]
         out = {s: (CONTEXT_GREY, 1.2, 2) for s in series}
         for i, s in enumerate(hl):
-            out[s] = (HIGHLIGHT_COLOURS[i % len(HIGHLIGHT_COLOURS)], 2.2, 4)
+            out[s] = (region_colour(s, i), 2.2, 4)
         return out
     return {s: (area_type_colour(s), 2.2, 3 + (s == AREA_TYPES[0])) for s in series}
 
@@ -130,6 +173,7 @@ def prepare_lines(spec: Spec, df: pd.DataFrame) -> Prepared:
     keys = [k for k in (panels, series, x) if k]
     require_columns(df, [*keys, value], ds)
     _check_values(df, value, ds)
+    df = with_provenance(df, ds)
     panel_order = _expected(spec, df, panels, ds, list(spec.opt("panel_notes", {}))) if panels else [None]
     series_order = categories(df, series, ds)
     # categories() leaves England out of regions: a national line is not a region line.
@@ -138,7 +182,7 @@ def prepare_lines(spec: Spec, df: pd.DataFrame) -> Prepared:
     xs = sorted(df[x].unique().tolist())
     if len(xs) < 2:
         raise FigureDataError(f"{ds}: a line needs at least two {x} values, got {xs}")
-    table = _sort(df[[*keys, value]], {panels: panel_order, series: series_order} if panels else {series: series_order}, x)
+    table = _sort(df[[*keys, value, "provenance"]], {panels: panel_order, series: series_order} if panels else {series: series_order}, x)
     return Prepared(table=table, x=xs, series=series_order, panels=panel_order)
 
 
@@ -159,14 +203,16 @@ def draw_lines(spec: Spec, p: Prepared, ax=None) -> Figure:
     fig, axes, own = _axes_for(ax, len(p.panels))
     styles = _series_colours(spec, p.series)
     notes = spec.opt("panel_notes", {})
+    mixed = p.mixed
     for pax, panel in zip(axes, p.panels):
         sub = p.table if panel is None else p.table[p.table[panels] == panel]
         ends = []
         for s in p.series:
             line = sub[sub[series] == s].sort_values(x)
             colour, lw, z = styles[s]
+            dashed = mixed and (line["provenance"] == ILLUSTRATIVE).all()
             pax.plot(line[x], line[value], color=colour, lw=lw, zorder=z, label=s, gid=f"line-{s}",
-                     solid_joinstyle="round")
+                     solid_joinstyle="round", ls=(0, (4, 2)) if dashed else "-")
             ends.append((s, line[x].iloc[-1], line[value].iloc[-1], colour, z))
         _value_axis(pax, spec.unit, spec.opt("axis_label") if pax is axes[0] else None)
         # Every year while they fit side by side; otherwise every other one, counted back from
@@ -193,7 +239,7 @@ def draw_lines(spec: Spec, p: Prepared, ax=None) -> Figure:
     if len(p.panels) > 1:
         handles = [axes[0].lines[i] for i in range(len(p.series))]
         labels = list(p.series)
-    _frame_or_legend(spec, fig, axes, own, handles, labels)
+    _frame_or_legend(spec, fig, axes, own, handles, labels, p)
     _place_end_labels(fig)
     return fig
 
@@ -227,8 +273,17 @@ def _place_end_labels(fig: Figure, rounds: int = 3) -> None:
             placed = _spread(ys[order], gap)
             for i, k in enumerate(order):
                 dy = (placed[i] - ys[k]) * 72 / fig.dpi
-                labs[k].xyann = (5, dy)
-
+                labs[k].xyann = (8 if abs(dy) > 2 else 5, dy)
+    # A label moved off its line's end gets a hairline leader back to it, so the reader can
+    # tell which of several close lines it names.
+    for ax in axes:
+        for t in ax._end_label_texts:
+            dx, dy = t.xyann
+            if abs(dy) > 2:
+                ax.annotate("", xy=t.xy, xytext=(dx - 1, dy), textcoords="offset points",
+                            annotation_clip=False, gid="end-label-leader",
+                            arrowprops={"arrowstyle": "-", "color": t.get_color(), "lw": 0.6,
+                                        "shrinkA": 0, "shrinkB": 1.5})
 
 def _spread(y: np.ndarray, gap: float) -> np.ndarray:
     """Minimal-ish moves so sorted positions are at least `gap` apart (cluster averaging)."""
@@ -265,6 +320,7 @@ def prepare_bars(spec: Spec, df: pd.DataFrame) -> Prepared:
     x, series, value, panels = spec.opt("x"), spec.opt("series"), spec.opt("value"), spec.opt("panels")
     require_columns(df, [k for k in (panels, x, series, value) if k], ds)
     _check_values(df, value, ds)
+    df = with_provenance(df, ds)
     extra: dict[str, Any] = {}
     panel_order: list = [None]
     if panels and spec.opt("panel_groups"):
@@ -285,7 +341,7 @@ def prepare_bars(spec: Spec, df: pd.DataFrame) -> Prepared:
         orders[series] = series_order
     if panel_order != [None]:
         orders = {"panel": panel_order, **orders}
-    table = _sort(df[[*keys, value]], orders)
+    table = _sort(df[[*keys, value, "provenance"]], orders)
     return Prepared(table=table, x=x_order, series=series_order, panels=panel_order, extra=extra)
 
 
@@ -313,7 +369,10 @@ def _group_panels(spec: Spec, df: pd.DataFrame, ds: str):
     sub["panel"] = sub[col].map(member_of)
     keys = [k for k in (spec.opt("x"), spec.opt("series")) if k]
     require_complete(sub, [col, *keys], ds)
-    agg = sub.groupby(["panel", *keys], sort=False, as_index=False)[value].sum()
+    from report.provenance import combine
+
+    agg = sub.groupby(["panel", *keys], sort=False, as_index=False).agg(
+        **{value: (value, "sum"), "provenance": ("provenance", lambda ps: combine(*ps))})
     agg[value] = agg[value].round(6)
     return agg, list(groups)
 
@@ -337,14 +396,26 @@ def draw_bars(spec: Spec, p: Prepared, ax=None) -> Figure:
             centres[-1] += 0.35  # the England total stands apart from the regions
         for si, s in enumerate(p.series or [None]):
             rows = sub if s is None else sub[sub[series] == s]
-            vals = rows.set_index(x).loc[p.x, value].to_numpy()
+            rows = rows.set_index(x).loc[p.x]
+            vals = rows[value].to_numpy()
+            made_up = (rows["provenance"] == ILLUSTRATIVE).to_numpy()
             pos = centres + (si - (n_s - 1) / 2) * bar_w
-            colours = [area_type_colour(c) for c in p.x] if s is None else area_type_colour(s)
+            colours = [area_type_colour(c) for c in p.x] if s is None else [area_type_colour(s)] * len(vals)
             bars = pax.bar(pos, vals, bar_w * 0.9, color=colours, label=s, zorder=3,
                            gid=f"bars-{s}" if s else "bars")
-            if spec.opt("value_labels"):
-                pax.bar_label(bars, labels=[fmt.value(v, spec.unit, dp) for v in vals], padding=2,
-                              fontsize=VALUE_LABEL_SIZE, color=TEXT)
+            if p.mixed:
+                for bar, colour, fake in zip(bars, colours, made_up):
+                    if fake:
+                        bar.set(facecolor=tint(colour, 0.6), edgecolor=colour, hatch=HATCH, lw=0.6)
+            wanted = spec.opt("value_labels")
+            if wanted:
+                # An illustrative bar is labelled only where the publication states its value
+                # (those rows have provenance `publication`), never with an invented number; a
+                # list labels just the groups the text quotes.
+                labelled = [not fake and (wanted is True or c in wanted) for c, fake in zip(p.x, made_up)]
+                pax.bar_label(bars, labels=[fmt.value(v, spec.unit, dp) if keep else ""
+                                            for v, keep in zip(vals, labelled)],
+                              padding=2, fontsize=VALUE_LABEL_SIZE, color=TEXT)
         # Characters that fit under one group: ~5.7 in of plot at ~4.3 pt per character.
         width = int(5.7 * 72 / 4.3 / len(p.panels) / max(len(p.x), 1))
         pax.set_xticks(centres, [_wrap_label(c, width) for c in p.x])
@@ -361,7 +432,7 @@ def draw_bars(spec: Spec, p: Prepared, ax=None) -> Figure:
     if p.series:
         handles = [Patch(facecolor=area_type_colour(s)) for s in p.series]
         labels = list(p.series)
-    _frame_or_legend(spec, fig, axes, own, handles, labels)
+    _frame_or_legend(spec, fig, axes, own, handles, labels, p)
     return fig
 
 
@@ -387,7 +458,8 @@ def prepare_map(spec: Spec, data: dict) -> Prepared:
     counts = _sort(dd[["region", "lsoas"]], {"region": order})
     counts = counts.rename(columns={"lsoas": "doubly_disadvantaged_lsoas"})
     ordered_categories(points["region"], None, names["points"], "region")
-    return Prepared(table=counts, x=order, extra={"points": points, "regions": regions})
+    provs = {provenance(n) or "derived" for n in names.values()}
+    return Prepared(table=counts, x=order, extra={"points": points, "regions": regions, "provenances": provs})
 
 
 def _geometry_path(geom: dict) -> MplPath:
@@ -433,7 +505,7 @@ def draw_map(spec: Spec, p: Prepared, ax=None) -> Figure:
     bax.set_title(f"Number by region (England: {vals.sum():,.0f})", loc="left", fontsize=8.5,
                   fontweight="semibold", color=TEXT)
     if own:
-        frame(fig, title=spec.title, measure=spec.measure, source=source_note(spec))
+        frame(fig, title=spec.title, measure=spec.measure, source=source_note(spec, p))
     return fig
 
 
@@ -445,7 +517,7 @@ def prepare_hierarchy(spec: Spec, df: pd.DataFrame) -> Prepared:
     if df["level"].duplicated().any():
         raise FigureDataError(f"{ds}: repeated level numbers")
     table = df[["level", "title", "examples"]].sort_values("level", kind="stable").reset_index(drop=True)
-    return Prepared(table=table, x=table["title"].tolist())
+    return Prepared(table=table, x=table["title"].tolist(), extra={"provenances": {provenance(ds) or "publication"}})
 
 
 def draw_hierarchy(spec: Spec, p: Prepared, ax=None) -> Figure:
@@ -471,7 +543,7 @@ def draw_hierarchy(spec: Spec, p: Prepared, ax=None) -> Figure:
                color=TEXT, linespacing=1.15)
         a.plot([x0 + w + 0.008, pyr_w + 0.03], [i + 0.5, i + 0.5], color=shades[i], lw=0.8)
     if own:
-        frame(fig, title=spec.title, measure=spec.measure, source=source_note(spec))
+        frame(fig, title=spec.title, measure=spec.measure, source=source_note(spec, p))
     return fig
 
 

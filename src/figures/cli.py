@@ -5,15 +5,18 @@ from pathlib import Path
 
 import click
 
+from report.console import Output, common_options, find_project, guarded
+
 
 @click.command("figures")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output directory (default: figures/ in the project).")
 @click.option("--only", "only", type=int, multiple=True, metavar="N",
               help="Only figure N (repeatable). 3 and 17 are the same drawings as 1 and 2.")
-def figures(out_dir: Path | None, only: tuple[int, ...]):
+@common_options
+@guarded
+def figures(out_dir: Path | None, only: tuple[int, ...], project: str | None, quiet: bool, verbose: bool):
     """Export every figure as SVG, PNG (300 dpi) and PDF, with the data behind it as CSV."""
-    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from report import paths
@@ -21,14 +24,16 @@ def figures(out_dir: Path | None, only: tuple[int, ...]):
     from .data import FigureDataError
     from .export import export, targets
 
-    out_dir = out_dir or paths.figures_dir()
+    output = Output(quiet, verbose)
+    root = find_project(project)
+    out_dir = out_dir or paths.figures_dir(root)
     try:
         todo = targets(only)
     except KeyError as e:
         raise click.UsageError(str(e.args[0])) from None
-    console = Console(stderr=True)
     with Progress(TextColumn("[bold]figures[/]"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.description}"), console=console, transient=False) as bar:
+                  TextColumn("{task.description}", markup=False), console=output.err, transient=False,
+                  disable=output.quiet) as bar:
         task = bar.add_task("", total=len(todo))
 
         def tick(s):
@@ -38,4 +43,4 @@ def figures(out_dir: Path | None, only: tuple[int, ...]):
             written = export(out_dir, only, progress=tick)
         except (FigureDataError, FileNotFoundError) as e:
             raise click.ClickException(str(e)) from None
-    console.print(f"wrote {len(written)} files for {len(todo)} figures to {out_dir}")
+    output.info(f"wrote {len(written)} files for {len(todo)} figures to {out_dir}")

@@ -37,6 +37,18 @@ AREA_TYPE_COLOURS = {
 # region chart shows doubly disadvantaged areas only and reusing pink/blue/turquoise would
 # suggest area types.
 HIGHLIGHT_COLOURS = (ORANGE, DARK_BLUE, LIGHT_PURPLE, DARK_GREY, TURQUOISE)
+# A region keeps its colour from chart to chart (London is orange in Figures 5 and 12 alike);
+# regions not listed take the highlight colours in order.
+REGION_COLOURS = {
+    "London": ORANGE,
+    "South West": DARK_BLUE,
+    "North East": LIGHT_PURPLE,
+    "East of England": DARK_GREY,
+}
+
+
+def region_colour(name: str, i: int = 0) -> str:
+    return REGION_COLOURS.get(name, HIGHLIGHT_COLOURS[i % len(HIGHLIGHT_COLOURS)])
 
 # Shades for a second dimension inside one area type's colour (e.g. census year, provider
 # quality): earlier/broader categories lighter, the latest/narrower one full strength.

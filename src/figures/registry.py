@@ -9,7 +9,7 @@ import yaml
 
 _KNOWN = {
     "number", "label", "slug", "kind", "dataset", "title", "measure", "source", "noun", "unit",
-    "same_as",
+    "same_as", "method",
 }
 
 
@@ -25,6 +25,7 @@ class Spec:
     source: str
     noun: str = ""
     unit: str = "number"
+    method: str = ""  # how the real values were made, for the book's Data and methods appendix
     # The publication prints Figures 1/3 and 2/17 twice; both numbers share one drawing.
     numbers: tuple[int, ...] = ()
     options: dict[str, Any] = field(default_factory=dict)
@@ -67,6 +68,7 @@ def _load() -> dict[int, Spec]:
             source=base["source"],
             noun=base.get("noun", ""),
             unit=base.get("unit", "number"),
+            method=base.get("method", ""),
             numbers=numbers,
             options={k: v for k, v in base.items() if k not in _KNOWN},
         )

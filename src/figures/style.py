@@ -26,6 +26,11 @@ FONT_FAMILY = "Source Sans Pro"
 TITLE_SIZE = 11.5
 MEASURE_SIZE = 9
 SOURCE_SIZE = 7.5
+BADGE_SIZE = 7.5
+# Dark orange on pale orange: reads as a warning without borrowing an area type's colour
+# (contrast 6.7:1, above WCAG AA for small text).
+BADGE_TEXT = "#8A3A00"
+BADGE_FILL = "#FDEBDD"
 PAD_IN = 0.06  # outer margin, inches
 GAP_IN = 0.06  # between stacked header items, inches
 
@@ -100,8 +105,13 @@ def frame(
     source: str | None,
     legend_handles: Sequence | None = None,
     legend_labels: Sequence[str] | None = None,
+    badge: str | None = None,
 ) -> None:
-    """Add title, measure, legend and source note, and lay the axes out in the space left."""
+    """Add badge, title, measure, legend and source note, and lay the axes out in the space left.
+
+    The badge ("Illustrative values") heads the chart, where a reader looks first, so a chart
+    drawn from reconstructed data cannot be mistaken for official statistics; it stays when the
+    book leaves the title out in favour of its own caption."""
     renderer = fig.canvas.get_renderer()
     W, H = fig.get_size_inches() * fig.dpi
     pad = PAD_IN * fig.dpi
@@ -117,6 +127,13 @@ def frame(
         y -= t.get_window_extent(renderer).height + gap
         return t
 
+    if badge:
+        prop = FontProperties(family=mpl.rcParams["font.family"], size=BADGE_SIZE, weight="bold")
+        t = fig.text(pad / W + 0.004, y / H, badge.upper(), ha="left", va="top", fontproperties=prop,
+                     color=BADGE_TEXT, gid="figure-badge",
+                     bbox={"boxstyle": "round,pad=0.35", "facecolor": BADGE_FILL, "edgecolor": BADGE_TEXT,
+                           "lw": 0.8})
+        y -= t.get_window_extent(renderer).height + 2.5 * gap
     if title:
         header_text(title, TITLE_SIZE, "bold", TEXT).set_gid("figure-title")
     if measure:

@@ -6,12 +6,13 @@ false, the build stops and says which sentence and which numbers, rather than pr
 
 An inline claim must render as nothing in both engines. An empty result will not do: Quarto
 keeps an inline expression's source when its value is empty. So a claim that holds returns a
-marker whose markdown is an empty span, which pandoc writes as nothing visible in HTML and
-nothing at all in Typst. A claim that fails raises, and both engines stop on an inline error.
+marker whose markdown is an HTML comment: pandoc keeps it as an invisible comment in HTML and
+drops it from Typst, and unlike an empty span it cannot fuse with the brackets of a footnote or
+link just before it. A claim that fails raises, and both engines stop on an inline error.
 """
 from __future__ import annotations
 
-CLAIM_MARKDOWN = "[]{.report-claim}"
+CLAIM_MARKDOWN = "<!-- claim -->"
 
 
 class ClaimError(AssertionError):

@@ -1,38 +1,40 @@
-"""Number formatting for inline `{python}` expressions, in the publication's house style.
+"""Number formatting for inline `{python}` expressions, in ONS / GOV.UK style (numerals).
 
-Every helper returns a `Stated` string: text that carries its own markdown, so both engines
-insert it the same way (Quarto prefers an inline value's text/markdown to its text/plain, whose
-repr would escape a no-break space as \\xa0).
+Each helper takes a number from the data package (a `report.provenance.Value`, handed out by
+`facts()` and `stat()`) and refuses one that is reconstructed or of unknown origin, so the text
+can only state real numbers and numbers the publication states. It returns a `Stated` string that
+carries its own markdown, so both engines insert it the same way (Quarto prefers an inline value's
+text/markdown to its text/plain, whose repr would write a no-break space as \\xa0).
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 
+from .provenance import require_printable
+
 _MD_PUNCT = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~^$@&=:;,%/?\"'])")
+# A no-break space keeps "2.3" and "million" on one line in print and on a phone.
+NBSP = "\u00a0"
 
 
 class Stated(str):
-    """Formatted text for the prose; its markdown escapes pandoc's punctuation."""
+    """Formatted text for the prose, made from numbers that may be printed; its markdown escapes
+    pandoc's punctuation."""
+
+    provenance = "stated"
 
     def _repr_markdown_(self) -> str:
         return _MD_PUNCT.sub(r"\\\1", " ".join(self.splitlines()))
 
 
 def _stated(fn):
-    import functools
-
     @functools.wraps(fn)
-    def wrapper(*args, **kwargs) -> Stated:
-        return Stated(fn(*args, **kwargs))
+    def wrapper(x, *args, **kwargs) -> Stated:
+        return Stated(fn(float(require_printable(x, f"{fn.__name__}()")), *args, **kwargs))
 
     return wrapper
-
-
-_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight",
-          9: "nine", 10: "ten", 11: "eleven", 12: "twelve", 13: "thirteen", 14: "fourteen",
-          15: "fifteen", 16: "sixteen", 17: "seventeen", 18: "eighteen", 19: "nineteen", 20: "twenty",
-          26: "twenty-six", 30: "thirty", 39: "thirty-nine", 50: "fifty"}
 
 
 @_stated
@@ -48,12 +50,14 @@ def pct(x: float, dp: int = 1) -> str:
 
 
 @_stated
+def pp(x: float, dp: int = 1) -> str:
+    """A difference of two percentages: 7.0 -> '7.0 percentage points'."""
+    return f"{x:.{dp}f} percentage points"
+
+
+@_stated
 def gbp(x: float, dp: int = 0) -> str:
     return f"£{x:,.{dp}f}"
-
-
-# A no-break space keeps "2.3" and "million" on one line in print and on a phone.
-NBSP = "\u00a0"
 
 
 @_stated
@@ -70,14 +74,25 @@ def gbp_millions(x: float, dp: int = 1) -> str:
 
 
 @_stated
-def words(n: int) -> str:
-    """Small whole numbers as words where the style asks for them (17 -> 'seventeen')."""
-    n = int(round(n))
-    return _WORDS.get(n, f"{n:,}")
+def year(x: float) -> str:
+    """A year from the data: 2021.0 -> '2021'."""
+    return f"{x:.0f}"
 
 
 @_stated
 def times(ratio: float) -> str:
-    """A ratio in words: ~2 -> 'twice', ~3 -> 'three times'."""
+    """A ratio in words: ~2 -> 'twice', ~3 -> 'three times' (the publication's way of putting it)."""
     r = round(ratio)
     return {1: "about the same as", 2: "twice", 3: "three times", 4: "four times"}.get(r, f"{ratio:.1f} times")
+
+
+@_stated
+def one_in(share_pct: float) -> str:
+    """A share as 'one in N': 10.5 -> 'one in 10'."""
+    return f"one in {round(100 / share_pct):,}"
+
+
+@_stated
+def gbp_billions(x: float, dp: int = 2) -> str:
+    """2_560_000_000 -> '£2.56 billion'; 2_500_000_000 -> '£2.5 billion' (no trailing zeros)."""
+    return f"£{x / 1e9:.{dp}f}".rstrip("0").rstrip(".") + f"{NBSP}billion"

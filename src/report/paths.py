@@ -58,3 +58,81 @@ def resolve_project(project: str | os.PathLike | None) -> Path:
             raise ProjectNotFound(f"{root}: no _quarto.yml here")
         return root
     return project_root()
+
+
+# --- Staying inside the project -------------------------------------------------------------
+#
+# A build reads only the project's own files: a chapter, image, dataset or template that names
+# (or links to) a file elsewhere would copy that file into the book (pandoc inlines images as
+# base64; Typst follows symbolic links). Every path a build or a data load takes from a file the
+# user wrote goes through `confine`.
+
+
+class OutsideProject(ValueError):
+    """A path named in the project's files leads outside the project directory."""
+
+
+def confine(root: Path, name: str | os.PathLike, what: str, base: Path | None = None) -> Path:
+    """The path `name` (relative to `base`, default the root) resolved, with every symbolic link
+    followed; raises OutsideProject, naming `what` (where the path came from), when it ends up
+    outside `root`. A path that does not exist is returned resolved as far as it goes."""
+    root = Path(root).resolve()
+    raw = Path(name)
+    target = ((base or root) / raw).resolve()
+    if target != root and root not in target.parents:
+        via = ""
+        lexical = Path(os.path.normpath((base or root) / raw))
+        if lexical == root or root in lexical.parents:
+            via = " through a symbolic link"
+        raise OutsideProject(f"{what}: {os.fspath(name)!r} leads outside the project{via} (to {target}); "
+                             f"a book may only use files inside {root}")
+    return target
+
+
+def linked_outside(root: Path, directory: Path, skip: tuple[Path, ...] = ()) -> list[tuple[Path, Path]]:
+    """Symbolic links under `directory` whose target lies outside `root`, as (link, target);
+    folders in `skip` are not looked into."""
+    root = Path(root).resolve()
+    found = []
+    for dirpath, dirnames, filenames in os.walk(directory):
+        if Path(dirpath) in skip:
+            dirnames.clear()
+            continue
+        for name in [*dirnames, *filenames]:
+            p = Path(dirpath) / name
+            if p.is_symlink() and p not in skip:
+                target = p.resolve()
+                if target != root and root not in target.parents:
+                    found.append((p, target))
+    return found
+
+
+class NotARegularFile(OSError):
+    pass
+
+
+def read_regular(path: Path) -> bytes:
+    """The bytes of `path`, refusing anything but a regular file: a FIFO (or a device) would
+    block the build forever, a directory is a mistake to name as such."""
+    import stat
+
+    path = Path(path)
+    try:
+        # O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting for one.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except IsADirectoryError:
+        raise NotARegularFile(21, "is a directory, not a file", str(path)) from None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise NotARegularFile(21, "is a directory, not a file", str(path))
+        if not stat.S_ISREG(st.st_mode):
+            kind = "a named pipe (FIFO)" if stat.S_ISFIFO(st.st_mode) else "not a regular file"
+            raise NotARegularFile(22, f"is {kind}; only regular files can be read", str(path))
+        chunks = []
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)

@@ -70,8 +70,8 @@ def pdf_text(book):
 
 
 def test_figures_numbered_1_to_17_as_the_publication(html, pdf_text):
-    text = text_of(html)
-    numbers = [int(n) for n in re.findall(r"Figure (\d+):", text)]
+    captions = " ".join(re.findall(r"<figcaption\b.*?</figcaption>", html, flags=re.S))
+    numbers = [int(n) for n in re.findall(r"Figure (\d+):", text_of(captions))]
     assert numbers == list(range(1, 18)), numbers
     for n in range(1, 18):
         assert f"Figure {n}:" in pdf_text or f"Figure {n}" in pdf_text
@@ -102,17 +102,29 @@ def test_references_and_boxes(html, pdf_text):
     assert "References" in pdf_text and "bowling alone" in pdf_text.lower()
 
 
-def set_dd_inactivity(root: Path, value: str) -> None:
-    path = root / "data" / "fig10_inactivity.csv"
+def _set_cell(path: Path, match: dict[str, str], column: str, value: str) -> None:
     lines = path.read_text(encoding="utf-8").splitlines()
     header = lines[0].split(",")
-    year, area, rate = (header.index(c) for c in ("census_year", "area_type", "inactivity_rate_pct"))
+    cols = {c: header.index(c) for c in [*match, column]}
+    hits = 0
     for i, line in enumerate(lines[1:], start=1):
         cells = line.split(",")
-        if cells[year] == "2021" and cells[area] == "Doubly disadvantaged":
-            cells[rate] = value
+        if len(cells) == len(header) and all(cells[cols[c]] == v for c, v in match.items()):
+            cells[cols[column]] = value
             lines[i] = ",".join(cells)
+            hits += 1
+    assert hits == 1, (path, match)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def set_dd_inactivity(root: Path, value: str) -> None:
+    """What `report data` would write if the Census said `value`: the figure's 2021 row and the
+    outcomes table the prose reads, kept consistent."""
+    _set_cell(root / "data" / "fig10_inactivity.csv", {"census_year": "2021", "area_type": "Doubly disadvantaged"},
+              "inactivity_rate_pct", value)
+    _set_cell(root / "data" / "census2021_outcomes.csv",
+              {"measure": "economically_inactive", "area_type": "Doubly disadvantaged", "region": "England"},
+              "share_pct", value)
 
 
 def test_a_data_update_changes_the_prose(book, tmp_path):
@@ -123,7 +135,7 @@ def test_a_data_update_changes_the_prose(book, tmp_path):
     assert result.exit_code == 0, result.output
     text = text_of((root / "_book" / "index.html").read_text(encoding="utf-8"))
     assert "48.3%" in text
-    assert "47.6%" not in text
+    assert "45.8%" not in text
 
 
 def test_a_claim_the_data_no_longer_supports_stops_the_build(book, tmp_path):
@@ -145,3 +157,29 @@ def test_colophon_states_the_data_version(book, html, pdf_text):
     line = f"data version {data_version(book)}"
     assert line in text_of(html)
     assert line in pdf_text
+
+
+@pytest.mark.parametrize("expr, dataset", [
+    ("gbp(gva_last[DD] - gva_first[DD])", "fig04_gva_per_capita.csv"),  # a difference
+    ("pct(100 * (gdhi[DD].iloc[-1] / gdhi[DD].iloc[0] - 1))", "fig11_gdhi_per_capita.csv"),  # a growth rate
+    ("year(gr['London'].astype(float).idxmax())", "fig12_gdhi_per_capita_region.csv"),  # "peaking in 2018"
+])
+def test_an_illustrative_number_in_the_prose_stops_the_build(book, tmp_path, expr, dataset):
+    root = copy_project(tmp_path / "book")
+    shutil.copytree(book / ".report-cache", root / ".report-cache")
+    shutil.copytree(book / "_book", root / "_book")
+    before = (root / "_book" / "index.html").read_bytes()
+    chapter = root / "chapters" / "02-analysis.qmd"
+    text = chapter.read_text(encoding="utf-8").replace("from report.fmt import num, pct, pp, year",
+                                                       "from report.fmt import num, pct, pp, year, gbp")
+    lines = text.splitlines()
+    lines.append("")
+    lines.append(f"A number no one should quote: `{{python}} {expr}`.")
+    chapter.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = build(root, "--to", "html")
+    assert result.exit_code != 0
+    out = " ".join(result.output.split())
+    assert f"chapters/02-analysis.qmd:{len(lines)}:" in out
+    assert "reconstructed" in out and dataset in out
+    assert (root / "_book" / "index.html").read_bytes() == before
+

@@ -5,9 +5,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+from data_support import DERIVED_FILES, MIXED_FILES, RAW
 
 ROOT = Path(__file__).resolve().parents[2]
-RAW = (ROOT / ".." / "shared" / "data" / "raw").resolve()
 
 
 @pytest.fixture
@@ -27,3 +28,21 @@ def raw_dir() -> Path:
     if not RAW.is_dir():
         pytest.skip(f"raw inputs not available at {RAW} (the shared local mirror of the public files)")
     return RAW
+
+
+@pytest.fixture
+def derived(project, raw_dir) -> Path:
+    """A scratch project after a fresh `report data` run. Before it, the files `report data` writes
+    were deleted, and the derived rows taken out of the files it shares with the reconstruction."""
+    from report.cli import main
+
+    data = project / "data"
+    for name in DERIVED_FILES:
+        (data / name).unlink()
+    for name in MIXED_FILES:
+        lines = (data / name).read_text(encoding="utf-8").splitlines(keepends=True)
+        (data / name).write_text("".join(ln for ln in lines if not ln.rstrip("\n").endswith(",derived")),
+                                 encoding="utf-8")
+    res = CliRunner().invoke(main, ["data", "--raw-dir", str(raw_dir)])
+    assert res.exit_code == 0, res.output
+    return project

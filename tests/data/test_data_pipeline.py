@@ -12,8 +12,9 @@ from report.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 
-DERIVED = ["lsoa_classification.csv", "area_type_summary.csv", "map_points.csv", "map_regions.geojson",
-           "key_statistics.csv"]
+from data_support import DERIVED_FILES, MIXED_FILES
+
+DERIVED = [*DERIVED_FILES, *MIXED_FILES, "key_statistics.csv"]
 EXPECTED_BY_REGION = {"North West": 339, "Yorkshire and The Humber": 288, "North East": 172, "West Midlands": 161,
                       "East Midlands": 107, "East of England": 85, "South West": 76, "South East": 75, "London": 2}
 
@@ -21,15 +22,6 @@ EXPECTED_BY_REGION = {"North West": 339, "Yorkshire and The Humber": 288, "North
 def _digests(folder):
     return {p.name: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
             for p in sorted(folder.iterdir()) if p.is_file()}
-
-
-@pytest.fixture
-def derived(project, raw_dir):
-    for name in DERIVED[:-1]:
-        (project / "data" / name).unlink()
-    res = CliRunner().invoke(main, ["data", "--raw-dir", str(raw_dir)])
-    assert res.exit_code == 0, res.output
-    return project
 
 
 def test_reproduces_expected_numbers(derived):
@@ -78,21 +70,31 @@ def test_raw_dir_from_environment(project, raw_dir, monkeypatch):
     assert "1,305 doubly disadvantaged" in res.output
 
 
+def _raw_files(raw_dir):
+    """Every file under the raw folder, as a path relative to it (census files sit in census2021/)."""
+    return sorted(str(p.relative_to(raw_dir)) for p in raw_dir.rglob("*") if p.is_file())
+
+
 def _raw_copy(raw_dir, tmp_path):
+    """A raw folder of symlinks (folders made for real, so replacing a link never touches the original)."""
     dest = tmp_path / "raw"
-    dest.mkdir()
-    for p in raw_dir.iterdir():
-        (dest / p.name).symlink_to(p)
+    for rel in _raw_files(raw_dir):
+        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+        (dest / rel).symlink_to(raw_dir / rel)
     return dest
+
+
+def _replace(path, old: bytes, new: bytes):
+    data = path.read_bytes()
+    assert old in data
+    path.unlink()  # drop the symlink, write a changed copy in its place
+    path.write_bytes(data.replace(old, new, 1))
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def test_raw_file_with_wrong_checksum_is_refused(project, raw_dir, tmp_path):
     raw = _raw_copy(raw_dir, tmp_path)
-    target = raw / "imd2019_england_lsoa11.csv"
-    data = target.read_bytes()
-    target.unlink()
-    target.write_bytes(data.replace(b"E01000001,9,", b"E01000001,1,", 1))
-    actual = hashlib.sha256(target.read_bytes()).hexdigest()
+    actual = _replace(raw / "imd2019_england_lsoa11.csv", b"E01000001,9,", b"E01000001,1,")
     before = (project / "data" / "lsoa_classification.csv").read_bytes()
     res = CliRunner().invoke(main, ["data", "--raw-dir", str(raw)])
     assert res.exit_code == 1
@@ -101,6 +103,22 @@ def test_raw_file_with_wrong_checksum_is_refused(project, raw_dir, tmp_path):
     assert actual in res.output
     assert "raw_checksum" in res.output
     assert (project / "data" / "lsoa_classification.csv").read_bytes() == before  # nothing written
+
+
+def test_changed_census_file_is_refused(project, raw_dir, tmp_path):
+    from report.data.manifest import RAW_SOURCES
+
+    raw = _raw_copy(raw_dir, tmp_path)
+    name = "census2021/nomis_census2021_ts066_economic_activity_lsoa21_england.csv"
+    expected = next(s["sha256"] for s in RAW_SOURCES if s["path"] == name)
+    # One LSOA's count of long-term sick moved to "other" inactive: totals still add up, only the bytes differ.
+    actual = _replace(raw / name, b",3,317,88,111,137,83\n", b",3,317,88,111,136,84\n")
+    before = {n: (project / "data" / n).read_bytes() for n in ("census2021_outcomes.csv", "fig15_inactivity_sickness.csv")}
+    res = CliRunner().invoke(main, ["data", "--raw-dir", str(raw)])
+    assert res.exit_code == 1
+    assert name in res.output and "raw_checksum" in res.output
+    assert expected in res.output and actual in res.output and expected != actual
+    assert {n: (project / "data" / n).read_bytes() for n in before} == before  # nothing written
 
 
 def test_missing_raw_file_is_refused(project, raw_dir, tmp_path):
@@ -117,10 +135,23 @@ def test_manifest_lists_every_raw_file_with_provenance(raw_dir):
 
     pkg = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
     sources = {s["path"]: s for s in pkg["raw_sources"]}
-    assert set(sources) == {p.name for p in raw_dir.iterdir()}
-    for s in sources.values():
+    # README files describe a mirror (where it came from, its checks); they are not inputs.
+    files = [f for f in _raw_files(raw_dir) if Path(f).name != "README.md"]
+    assert set(sources) == set(files)
+    for path, s in sources.items():
         assert s["publisher"] and s["licenses"] and s["homepage"].startswith("https://")
+        assert s["mirrored_from"] and s["title"]
         assert len(s["sha256"]) == 64
+        assert s["sha256"] == hashlib.sha256((raw_dir / path).read_bytes()).hexdigest(), path
+        with (raw_dir / path).open("rb") as fh:  # rows = data rows (features for the GeoJSON)
+            if path.endswith(".csv"):
+                assert s["rows"] == sum(1 for _ in fh) - 1, path
+    census = [s for p, s in sources.items() if p.startswith("census2021/")]
+    assert len(census) == 7
+    for s in census:
+        assert s["publisher"] == "Office for National Statistics"
+        assert [lic["name"] for lic in s["licenses"]] == ["OGL-UK-3.0"]
+        assert s["homepage"].startswith("https://www.nomisweb.co.uk/datasets/c2021ts")
 
 
 def test_missing_raw_dir_is_refused(project, tmp_path):

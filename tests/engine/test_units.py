@@ -94,7 +94,7 @@ def test_inline_values_are_chosen_as_quarto_chooses():
     from report.engine.execute import inline_markdown
 
     # text/markdown wins over text/plain
-    assert inline_markdown({"text/markdown": "[]{.report-claim}", "text/plain": "<claim>"}) == "[]{.report-claim}"
+    assert inline_markdown({"text/markdown": "<!-- claim -->", "text/plain": "<claim>"}) == "<!-- claim -->"
     # a quoted string loses its quotes and has markdown punctuation escaped
     assert inline_markdown({"text/plain": "'*not emphasis*'"}) == "\\*not emphasis\\*"
     # anything else is inserted as it is, as Quarto does (np.int64(75) would print as code)
@@ -107,7 +107,8 @@ def test_inline_values_are_chosen_as_quarto_chooses():
 
 def test_stated_numbers_carry_their_own_markdown():
     from report.fmt import millions, pct
+    from report.provenance import Value
 
-    assert pct(47.6)._repr_markdown_() == "47\\.6\\%"
+    assert pct(Value(47.6, "derived"))._repr_markdown_() == "47\\.6\\%"
     # a no-break space stays a character (repr() would write \xa0)
-    assert millions(2_077_725)._repr_markdown_() == "2\\.1\u00a0million"
+    assert millions(Value(2_077_725, "derived"))._repr_markdown_() == "2\\.1\u00a0million"

@@ -25,7 +25,10 @@ def synthetic() -> dict[int, object]:
     d: dict[int, object] = {}
     d[4] = _lines(years, "area_type", "gva_per_capita_gbp", 9000)
     d[5] = _lines(years, "region", "gva_per_capita_gbp", 5000)
-    d[6] = pd.DataFrame([{"census_year": y, "area_type": a, "self_employment_rate_pct": 8.0 + i + (y == 2021)}
+    # Census charts as in the data: 2021 real, 2011 illustrative
+    census = lambda y: "derived" if y == 2021 else "reconstructed"  # noqa: E731
+    d[6] = pd.DataFrame([{"census_year": y, "area_type": a, "self_employment_rate_pct": 8.0 + i + (y == 2021),
+                          "provenance": census(y)}
                          for y in (2011, 2021) for i, a in enumerate(at)])
     d[7] = pd.DataFrame([{"region": r, "area_type": a, "jobs_density": 40.0 + 20 * i + j}
                          for j, r in enumerate([*REGIONS, ENGLAND]) for i, a in enumerate(at)])
@@ -33,7 +36,8 @@ def synthetic() -> dict[int, object]:
     d[9] = pd.DataFrame([{"year": y, "area_type": a, "measure": m, "rate_pct": (6 - 2 * i) * (1 + (m[0] == "Y")) - 0.1 * k}
                          for m in ("Unemployment rate", "Youth unemployment rate")
                          for i, a in enumerate(at) for k, y in enumerate(range(2013, 2024))])
-    d[10] = pd.DataFrame([{"census_year": y, "area_type": a, "inactivity_rate_pct": 47.0 - 5 * i - (y == 2011)}
+    d[10] = pd.DataFrame([{"census_year": y, "area_type": a, "inactivity_rate_pct": 47.0 - 5 * i - (y == 2011),
+                           "provenance": census(y)}
                           for y in (2011, 2021) for i, a in enumerate(at)])
     d[11] = _lines(list(range(2011, 2021)), "area_type", "gdhi_per_capita_gbp", 14000)
     d[12] = _lines(years, "region", "gdhi_per_capita_gbp", 13000)
@@ -41,13 +45,17 @@ def synthetic() -> dict[int, object]:
              "Level 4 and above", "Other"]
     d[13] = pd.DataFrame([{"qualification": q, "area_type": a, "share_pct": 100 / 7}
                           for q in quals for a in at])
-    health = {"Very good health": [38.6, 41.4, 49.8], "Good health": [33.9, 34.0, 33.7],
-              "Fair health": [17.5, 16.6, 11.8], "Bad health": [7.5, 6.0, 3.6], "Very bad health": [2.5, 2.0, 1.1]}
+    # The three Census 2021 groups; panel sums as with the five categories before, so the baseline holds.
+    health = {"Very good or good health": [72.5, 75.4, 83.5], "Fair health": [17.5, 16.6, 11.8],
+              "Bad or very bad health": [10.0, 8.0, 4.7]}
     d[14] = pd.DataFrame([{"health": h, "area_type": a, "share_pct": v[i]}
                           for h, v in health.items() for i, a in enumerate(at)])
-    d[15] = pd.DataFrame([{"census_year": y, "area_type": a, "rate_pct": [10.5, 8.2, 3.5][i] - (y == 2011)}
+    d[15] = pd.DataFrame([{"census_year": y, "area_type": a, "rate_pct": [10.5, 8.2, 3.5][i] - (y == 2011),
+                           "provenance": census(y)}
                           for y in (2011, 2021) for i, a in enumerate(at)])
-    d[16] = pd.DataFrame([{"area_type": a, "provider_type": p, "places_per_100_children": v[i]}
+    # The publication states four of the six childcare values; the other two are illustrative.
+    d[16] = pd.DataFrame([{"area_type": a, "provider_type": p, "places_per_100_children": v[i],
+                           "provenance": "publication" if p == "All providers" or i == 0 else "reconstructed"}
                           for p, v in {"All providers": [17, 20, 26],
                                        "Good or outstanding providers": [14, 17, 23]}.items()
                           for i, a in enumerate(at)])

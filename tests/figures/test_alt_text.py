@@ -7,7 +7,8 @@ import figures
 from fig_support import needs_real_data
 
 
-def test_line_alt_names_extremes_and_trend(frames):
+def test_line_alt_names_extremes_and_trend(frames, provenance):
+    provenance("derived")
     alt = figures.alt_text(4, frames[4])
     assert alt.startswith("Line chart of real GVA per head, 2011–2021, for 3 area types.")
     assert "Doubly disadvantaged areas rise from £9,000" in alt and "the lowest throughout" in alt
@@ -20,9 +21,21 @@ def test_region_alt_names_highest_lowest_and_highlights(frames):
     assert "East of England and London are highlighted" in alt
 
 
+def test_alt_text_says_which_values_are_illustrative(frames, provenance):
+    provenance("reconstructed")
+    from figures.alt import ILLUSTRATIVE_ALL, ILLUSTRATIVE_SOME
+
+    assert figures.alt_text(4, frames[4]).startswith(ILLUSTRATIVE_ALL)
+    mixed = figures.alt_text(6, frames[6])  # 2011 illustrative, 2021 real
+    assert mixed.startswith(ILLUSTRATIVE_SOME)
+    assert "2011: doubly disadvantaged areas 8% (illustrative)" in mixed
+    assert "2021: doubly disadvantaged areas 9%, " in mixed  # real values carry no flag
+
+
 def test_bar_alt_lists_values(frames):
     alt = figures.alt_text(16, frames[16])
-    assert "All providers: doubly disadvantaged areas 17, other deprived areas 20, non-deprived areas 26." in alt
+    assert ("All providers: doubly disadvantaged areas 17, other deprived areas 20, non-deprived areas 26. "
+            "Good or outstanding providers: doubly disadvantaged areas 14, other deprived areas 17 (illustrative)") in alt
     alt14 = figures.alt_text(14, frames[14])
     assert "doubly disadvantaged areas 10.0%" in alt14 and "non-deprived areas 4.7%" in alt14
 

@@ -25,7 +25,7 @@ def test_export_writes_all_formats_deterministically(tmp_path):
             assert p.read_bytes() == (b / p.name).read_bytes(), f"{p.name} differs between runs"
     assert b"CreationDate" not in (a / "fig04-gva.pdf").read_bytes()
     df = pd.read_csv(a / "fig04-gva.csv")
-    assert list(df.columns) == ["area_type", "year", "gva_per_capita_gbp"]
+    assert list(df.columns) == ["area_type", "year", "gva_per_capita_gbp", "provenance"]
 
 
 def test_unknown_figure_is_a_usage_error(tmp_path):

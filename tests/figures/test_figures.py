@@ -72,7 +72,7 @@ def test_bar_figures(n, frames, provenance):
     fig = figures.plot(n, df)
     x = s.opt("x")
     t = texts_by_gid(fig)
-    assert t["figure-title"] == s.title and t["figure-source"] == f"Source: {s.source}."
+    assert t["figure-title"] == s.title and t["figure-source"].startswith(f"Source: {s.source}.")
     assert fig.axes[0].get_ylabel() == s.opt("axis_label")
     if s.opt("panel_groups"):
         assert [ax.get_title(loc="left") for ax in fig.axes] == list(s.opt("panel_groups"))
@@ -92,12 +92,22 @@ def test_bar_figures(n, frames, provenance):
         values = sorted(df[x].unique()) if pd.api.types.is_numeric_dtype(df[x]) else df[x]
         assert ticks == [str(v) for v in dict.fromkeys(values)]  # numbers ascending, else data order
     if s.opt("series"):
-        assert [t.get_text() for t in fig.legends[0].get_texts()] == list(AREA_TYPES)
-        colours = {c.get_label(): c.patches[0].get_facecolor() for c in ax.containers}
+        legend = [t.get_text() for t in fig.legends[0].get_texts()]
+        mixed = "provenance" in df and df["provenance"].nunique() > 1 and (df["provenance"] == "reconstructed").any()
+        assert legend == list(AREA_TYPES) + (["Illustrative"] if mixed else [])
         from matplotlib.colors import to_rgba
-        assert all(colours[a] == to_rgba(AREA_TYPE_COLOURS[a]) for a in AREA_TYPES)
-    if s.opt("value_labels"):
-        assert len([t for t in ax.texts if t.get_text()]) == len(df)
+        for c in ax.containers:
+            colour = to_rgba(AREA_TYPE_COLOURS[c.get_label()])
+            for p in c.patches:
+                # a hatched (illustrative) bar keeps its area type's colour in its outline
+                assert (p.get_edgecolor() if p.get_hatch() else p.get_facecolor()) == colour
+    wanted = s.opt("value_labels")
+    if wanted:
+        # labelled: the listed groups (or all), never a bar drawn from reconstructed data
+        shown = df if wanted is True else df[df[x].isin(wanted)]
+        if "provenance" in shown:
+            shown = shown[shown["provenance"] != "reconstructed"]
+        assert len([t for t in ax.texts if t.get_text()]) == len(shown)
 
 
 def test_health_panels_sum_categories(frames):
@@ -109,11 +119,33 @@ def test_health_panels_sum_categories(frames):
     assert labels == ["10.0%", "8.0%", "4.7%"]
 
 
-def test_childcare_value_labels_are_whole_numbers(frames):
+def test_childcare_labels_only_the_values_the_publication_states(frames):
     fig = figures.plot(16, frames[16])
     by_series = {c.get_label(): list(c.datavalues) for c in fig.axes[0].containers}
-    assert sorted(t.get_text() for t in fig.axes[0].texts) == sorted(["17", "20", "26", "14", "17", "23"])
+    labels = sorted(t.get_text() for t in fig.axes[0].texts if t.get_text())
+    assert labels == sorted(["17", "20", "26", "14"])  # whole numbers; no label on the two illustrative bars
     assert by_series["Doubly disadvantaged"] == [17, 14]  # all providers, then good or outstanding
+
+
+def test_mixed_chart_hatches_illustrative_bars_and_says_so(frames):
+    from figures.builders import HATCH, ILLUSTRATIVE_BADGE, MIXED_NOTE
+
+    fig = figures.plot(6, frames[6])  # 2011 illustrative, 2021 real
+    bars = {c.get_label(): c.patches for c in fig.axes[0].containers}
+    for patches in bars.values():
+        assert [p.get_hatch() for p in patches] == [HATCH, None]  # 2011 hatched, 2021 plain
+    t = texts_by_gid(fig)
+    assert t["figure-badge"] == ILLUSTRATIVE_BADGE.upper()
+    assert t["figure-source"].endswith(MIXED_NOTE["bars"])
+    assert [x.get_text() for x in fig.legends[0].get_texts()][-1] == "Illustrative"
+    # value labels on the real bars only
+    assert [x.get_text() for x in fig.axes[0].texts if x.get_text()] == ["9%", "10%", "11%"]
+
+
+def test_real_chart_has_no_badge(frames):
+    fig = figures.plot(13, frames[13].assign(provenance="derived"))
+    assert "figure-badge" not in texts_by_gid(fig)
+    assert all(p.get_hatch() is None for c in fig.axes[0].containers for p in c.patches)
 
 
 def test_map(frames, provenance):
@@ -140,10 +172,12 @@ def test_hierarchy(frames):
 
 def test_reconstructed_label_follows_provenance(frames, provenance):
     provenance("reconstructed")
-    src = texts_by_gid(figures.plot(4, frames[4]))["figure-source"]
-    assert src.endswith(RECONSTRUCTED_NOTE) and src.startswith("Source: ONS small area")
+    t = texts_by_gid(figures.plot(4, frames[4]))
+    assert t["figure-source"].endswith(RECONSTRUCTED_NOTE) and t["figure-source"].startswith("Source: ONS small area")
+    assert "figure-badge" in t
     provenance("derived")
-    assert RECONSTRUCTED_NOTE not in texts_by_gid(figures.plot(4, frames[4]))["figure-source"]
+    t = texts_by_gid(figures.plot(4, frames[4]))
+    assert RECONSTRUCTED_NOTE not in t["figure-source"] and "figure-badge" not in t
 
 
 def test_caller_axes(frames):
@@ -167,10 +201,11 @@ def test_real_data_draws(n):
     fig = figures.plot(n)
     table = figures.figure_data(n)
     assert len(table) > 0
-    prov = package_provenance()
     src = texts_by_gid(fig)["figure-source"]
-    reconstructed = any(prov.get(name) == "reconstructed" for name in s.datasets.values())
+    reconstructed = "provenance" in table and (table["provenance"] == "reconstructed").any() or (
+        "provenance" not in table and any(package_provenance().get(n) == "reconstructed" for n in s.datasets.values()))
     assert (RECONSTRUCTED_NOTE in src) == reconstructed
+    assert ("figure-badge" in texts_by_gid(fig)) == reconstructed
     if s.kind == "lines" and not s.opt("panels"):
         data = figures.load_data(s)
         assert len(fig.axes[0].lines) == data[s.opt("series")].nunique()

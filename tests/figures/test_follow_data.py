@@ -76,8 +76,8 @@ def test_missing_column_and_missing_panel(frames):
     with pytest.raises(FigureDataError, match="Youth unemployment rate"):
         figures.plot(9, df[df["measure"] != "Youth unemployment rate"])
     h = frames[14]
-    with pytest.raises(FigureDataError, match="Very bad health"):
-        figures.plot(14, h[h["health"] != "Very bad health"])
+    with pytest.raises(FigureDataError, match="Bad or very bad health"):
+        figures.plot(14, h[h["health"] != "Bad or very bad health"])
 
 
 def test_missing_region_on_map_raises(frames):

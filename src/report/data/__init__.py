@@ -1,8 +1,13 @@
 """The report's data package: load validated tables, look up key statistics, validate everything.
 
-    from report.data import load, stat
-    df = load("fig16_childcare")          # validated pandas DataFrame
-    n = stat("dd_lsoas_computed")         # 1305
+    from report.data import facts, load, stat
+    df = load("fig16_childcare")          # validated pandas DataFrame (plain numbers, for charts)
+    care = facts("fig16_childcare")       # the same, its numbers tagged with their provenance
+    n = stat("dd_lsoas_computed")         # 1305, tagged derived
+
+Chapters state numbers from `facts()` and `stat()`: see report.provenance. Reading the data
+package from a chapter turns on the inline check (report.inline), so from then on the text can
+print no number whose origin is unknown or reconstructed.
 
 Nothing is cached in memory: every call reads the file again, so a build tool that watches file
 access sees exactly which data a chapter used, and an edited CSV is picked up at once.
@@ -18,7 +23,7 @@ from .errors import DataValidationError, Problem
 if TYPE_CHECKING:  # imported on first use: a cached validation needs no pandas
     import pandas as pd
 
-__all__ = ["load", "stat", "stat_row", "validate_all", "resource_names", "DataValidationError", "Problem"]
+__all__ = ["load", "facts", "stat", "stat_row", "validate_all", "resource_names", "DataValidationError", "Problem"]
 
 
 def _root(root) -> Path:
@@ -28,14 +33,48 @@ def _root(root) -> Path:
 
 
 def _package(root: Path) -> dict:
+    """data/datapackage.json, read and checked for the shape everything else relies on (an
+    object whose `resources` is a list of objects with a name); DataValidationError otherwise."""
+    import json
+
     from report import paths
 
-    from .package import read_package
+    path = paths.data_dir(root) / "datapackage.json"
+    file = "data/datapackage.json"
 
-    pkg = read_package(root)
-    if not pkg:
-        raise DataValidationError([Problem(file=str(paths.data_dir(root) / "datapackage.json"),
-                                           rule="file_present", message="data package descriptor not found")])
+    def fail(rule: str, message: str, **where) -> DataValidationError:
+        return DataValidationError([Problem(file=file, rule=rule, message=message, **where)])
+
+    try:
+        raw = paths.read_regular(path)
+    except FileNotFoundError:
+        raise fail("file_present", "data package descriptor not found") from None
+    except OSError as exc:
+        raise fail("file_present", f"cannot read the data package descriptor: {exc.strerror or exc}") from None
+    try:
+        pkg = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise fail("utf8_encoding", f"not valid UTF-8 (byte {raw[exc.start]:02X}); re-save it as UTF-8",
+                   row=raw.count(b"\n", 0, exc.start) + 1) from None
+    except json.JSONDecodeError as exc:
+        raise fail("valid_json", f"not valid JSON: {exc.msg} (line {exc.lineno}, character {exc.colno})",
+                   row=exc.lineno) from None
+    if not isinstance(pkg, dict):
+        raise fail("data_package", f"expected a JSON object at the top, found {type(pkg).__name__}")
+    resources = pkg.get("resources")
+    if not isinstance(resources, list):
+        raise fail("data_package", "`resources` must be a list of resource descriptors, found "
+                   + ("nothing" if resources is None else f"a {type(resources).__name__}"), column="resources")
+    problems = []
+    for i, res in enumerate(resources):
+        if not isinstance(res, dict) or not isinstance(res.get("name"), str) or not res.get("name"):
+            problems.append(Problem(file=file, rule="data_package", column=f"resources[{i}]",
+                                    message="each resource must be an object with a \"name\""))
+        elif "schema" in res and not isinstance(res["schema"], dict):
+            problems.append(Problem(file=file, rule="table_schema", column=f"resources[{i}].schema",
+                                    value=res["name"], message="the schema must be an object"))
+    if problems:
+        raise DataValidationError(problems)
     return pkg
 
 
@@ -54,6 +93,9 @@ def load(name: str, root=None) -> pd.DataFrame:
     from .package import resource_descriptor
     from .validate import check_resource, trusted_frame
 
+    from report import inline
+
+    inline.activate()
     root = _root(root)
     pkg = _package(root)
     desc = resource_descriptor(pkg, name)
@@ -73,6 +115,18 @@ def load(name: str, root=None) -> pd.DataFrame:
     return df
 
 
+def facts(name: str, root=None) -> pd.DataFrame:
+    """`load(name)` with every number a `report.provenance.Value`: its provenance is the row's
+    `provenance` column, else the resource's, and it remembers the file and line it came from."""
+    from report.provenance import track
+
+    from .package import resource_descriptor
+
+    df = load(name, root)
+    desc = resource_descriptor(_package(_root(root)), name) or {}
+    return track(df, desc.get("path", name), desc.get("provenance"))
+
+
 def stat_row(key: str, root=None) -> dict:
     """The key_statistics row for `key` as a dict (value as int when it is a whole number)."""
     df = load("key_statistics", root)
@@ -87,9 +141,13 @@ def stat_row(key: str, root=None) -> dict:
     return {k: (v if k == "value" else str(v)) for k, v in row.items()}
 
 
-def stat(key: str, root=None) -> float | int:
-    """The value of key statistic `key`."""
-    return stat_row(key, root)["value"]
+def stat(key: str, root=None):
+    """The value of key statistic `key`, as a `report.provenance.Value` tagged with the row's
+    provenance."""
+    from report.provenance import Value
+
+    row = stat_row(key, root)
+    return Value(row["value"], row["provenance"], f"key_statistics.csv {key}")
 
 
 def validate_all(root=None, cache=None, refresh: bool = False) -> int:
@@ -103,7 +161,8 @@ def validate_all(root=None, cache=None, refresh: bool = False) -> int:
 
     from report import paths
 
-    from .validate import check_resource_cached, read_validation_cache, write_validation_cache
+    from .validate import (DERIVED, check_derived, check_resource_cached, derived_key, read_validation_cache,
+                           write_validation_cache)
 
     root = _root(root)
     pkg = _package(root)
@@ -114,8 +173,22 @@ def validate_all(root=None, cache=None, refresh: bool = False) -> int:
                                 message="two resources share this name"))
     known = set() if cache is None or refresh else read_validation_cache(Path(cache))
     passed: set[str] = set()
+    failed: set[str] = set()
     for desc in pkg.get("resources", []):
-        problems.extend(check_resource_cached(desc, paths.data_dir(root), root, known, passed))
+        found = check_resource_cached(desc, paths.data_dir(root), root, known, passed)
+        if found:
+            failed.add(desc["name"])
+        problems.extend(found)
+    descs = {d["name"]: d for d in pkg["resources"]}
+    if all(name in descs for name in DERIVED) and not failed & set(DERIVED):
+        key = derived_key(descs, paths.data_dir(root), root)
+        if key is None or key not in known:
+            found = check_derived(descs, paths.data_dir(root), root)
+            problems.extend(found)
+            if not found and key is not None and derived_key(descs, paths.data_dir(root), root) == key:
+                passed.add(key)
+        else:
+            passed.add(key)
     if cache is not None and (passed != known or refresh):
         write_validation_cache(Path(cache), passed)
     if problems:

@@ -22,10 +22,23 @@ class Problem:
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column is not None:
-            where.append(f"column '{self.column}'")
+            where.append(f"column '{shown(self.column, quote=False)}'")
         if self.value is not None:
-            where.append(f"value {self.value!r}")
+            where.append(f"value {shown(self.value)}")
         return f"{', '.join(where)}: {self.message} [rule: {self.rule}]"
+
+
+MAX_SHOWN_CHARS = 120
+
+
+def shown(value: object, quote: bool = True) -> str:
+    """A value from a data file as it may be printed: control characters escaped (a NUL byte
+    must not reach the terminal), and cut short when long (a 100 KB cell is no message)."""
+    text = repr(value) if quote else repr(str(value))[1:-1]
+    if len(text) > MAX_SHOWN_CHARS:
+        length = len(value) if isinstance(value, (str, bytes)) else len(text)
+        text = f"{text[:MAX_SHOWN_CHARS]}… ({length:,} characters)"
+    return text
 
 
 class DataValidationError(ValueError):

@@ -1,14 +1,17 @@
 """The raw inputs the pipeline accepts, and the check that a raw directory holds exactly them.
 
-The manifest lives in `data/datapackage.json` under `raw_sources` so the description of where the
-real data comes from travels with the data it produced. The pipeline refuses any file whose
-sha256 differs: a silently updated upstream file would otherwise change the classification.
+The manifest is written to `data/datapackage.json` under `raw_sources` (by `python -m
+report.data.spec`) so the description of where the real data comes from travels with the data it
+produced. Paths are relative to the raw folder (census files sit in its `census2021/` folder).
+The pipeline refuses any file whose sha256 differs: a silently updated upstream file would
+otherwise change the classification or the census outcomes.
 """
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
 
+from . import census
 from .errors import Problem, RawInputError
 
 OGL = {
@@ -17,7 +20,8 @@ OGL = {
     "path": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
 }
 
-RAW_SOURCES: list[dict] = [
+# The inputs of the neighbourhood classification, its summary and the maps.
+CLASSIFICATION_SOURCES: list[dict] = [
     {
         "path": "cni2023_england_lsoa21.csv",
         "title": "Community Needs Index 2023, England, 2021 LSOAs",
@@ -105,7 +109,54 @@ RAW_SOURCES: list[dict] = [
     },
 ]
 
+NOMIS = "https://www.nomisweb.co.uk/datasets/c2021"
+ONS = "Office for National Statistics"
+# Where the local mirror of each census file was taken from (census2021/README.md in the raw folder).
+NOMIS_MIRROR = ("https://github.com/zpapagianni/london-gentrification-prediction at commit "
+                "47fa72414940890789b59ce739e7d40f283e62ce (data/input/predictors/2021/census2021-*-lsoa.csv); "
+                "England rows only, otherwise unchanged")
+DOT_DENSITY_MIRROR = ("https://github.com/ONSvisual/dot-density-data at commit 12ecaf83f869 "
+                      "({}), merged across map tiles, England only")
+
+
+def _census(path, title, table, rows, sha, mirrored_from, description=None):
+    src = {"path": path, "title": title, "publisher": ONS, "licenses": [OGL],
+           "homepage": f"{NOMIS}{table.lower()}", "mirrored_from": mirrored_from, "rows": rows, "sha256": sha}
+    if description:
+        src["description"] = description
+    return src
+
+
+# Census 2021, England, 2021 LSOAs and OAs: real outcomes (see report.data.census).
+CENSUS_SOURCES: list[dict] = [
+    _census(census.TS066, "Census 2021 TS066 Economic activity status, England, 2021 LSOAs (counts)", "TS066",
+            33755, "a14bba77ca530f50f9aebf2117921245a53cd8aba27064bbda690717be7d3c48", NOMIS_MIRROR),
+    _census(census.TS067, "Census 2021 TS067 Highest level of qualification, England, 2021 LSOAs (counts)",
+            "TS067", 33755, "1a6e555f678426e97e571ec54a40e07180504b309870c3bdd5edcfa93e9fd279", NOMIS_MIRROR),
+    _census(census.TS063, "Census 2021 TS063 Occupation (SOC 2020 major groups), England, 2021 LSOAs (counts)",
+            "TS063", 33755, "a9c3e0a276db12a6b2b3b9c0967c5f0fcb1ce89929cd99a1a54dcc4abf90b5db", NOMIS_MIRROR),
+    _census(census.TS038, "Census 2021 TS038 Disability (Equality Act, 3 categories), England, 2021 LSOAs (counts)",
+            "TS038", 33755, "9ced45178a40a7f65577195cd9998d6e9abe30e44ec00eb501675d5f9c3f5e0d", NOMIS_MIRROR),
+    _census(census.OA_RESIDENTS, "Census 2021 TS008 usual residents per 2021 output area, with its 2021 LSOA",
+            "TS008", 178605, "4e7cafe737c73c0ea6598fa0f103d2fe2ddc3bbc0c0866a87a511dff40099231",
+            DOT_DENSITY_MIRROR.format("input/data/TS008_sex_2021.csv.gz")),
+    _census(census.TS037_OA, "Census 2021 TS037 General health, % of usual residents per 2021 output area "
+            "(3 groups, 1 decimal place)", "TS037", 178605,
+            "5c15247378b5c85f103e8757bb9f26ce38e305253af86e63118cbd671669fb50",
+            DOT_DENSITY_MIRROR.format("output/data/oa/<tile>/")),
+    _census(census.TS059_OA, "Census 2021 TS059 Hours worked, % of residents aged 16+ in employment per 2021 "
+            "output area (4 groups, 1 decimal place)", "TS059", 178605,
+            "b93f76da82bb439cab9cdb5b67758d12ad1a73c86a42eca679d69d3c3cfd2ca0",
+            DOT_DENSITY_MIRROR.format("output/data/oa/<tile>/"),
+            description="Verified but not derived from: turning these percentages into counts needs each OA's "
+                        "residents in employment, which is not published with them and would have to be "
+                        "estimated, while TS066 splits everyone in employment into part-time and full-time "
+                        "exactly (the part_time measure)."),
+]
+RAW_SOURCES: list[dict] = [*CLASSIFICATION_SOURCES, *CENSUS_SOURCES]
+
 ATTRIBUTION = (
+    "Source: Office for National Statistics, Census 2021. "
     "Contains public sector information licensed under the Open Government Licence v3.0. "
     "Contains OS data © Crown copyright and database right. "
     "Community Needs Index © OCSI / Local Trust."

@@ -17,6 +17,9 @@ Equal division yields fractions of people; each parent's share is rounded with l
 remainders (ties to the lower 2021 code) so the parts always add back to the parent's count.
 
 CNI scores and ranks are never written out: OCSI allows derived facts only.
+
+The same run derives the Census 2021 outcomes by area type (see `census`) and writes the rows of
+the figure datasets that come from them.
 """
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ import pandas as pd
 
 from report import paths
 
-from . import manifest
+from . import census, manifest
 from .constants import AREA_TYPES, DD, ENGLAND, ND, OD, REGIONS
 from .package import read_package
 
@@ -36,6 +39,7 @@ SUMMARY = "area_type_summary.csv"
 MAP_POINTS = "map_points.csv"
 MAP_REGIONS = "map_regions.geojson"
 KEY_STATISTICS = "key_statistics.csv"
+CENSUS_OUTCOMES = "census2021_outcomes.csv"
 
 CNI_RANK = "Community Needs Index 2023 Rank"
 # The computed rows `report data` owns in key_statistics.csv; every other row is left as found.
@@ -155,7 +159,7 @@ def map_regions(regions_file: Path) -> str:
 
 def computed_statistics(cls: pd.DataFrame) -> pd.DataFrame:
     dd = cls[cls["area_type"] == DD]
-    src = "Computed by `report data` from CNI 2023, IMD 2019, ONS lookups and mid-2020 population estimates"
+    src = "Derived by `report data` from CNI 2023, IMD 2019, ONS lookups and mid-2020 population estimates"
     rows = [
         ("dd_lsoas_computed", "Doubly disadvantaged 2021 LSOAs (bottom CNI 2023 decile and IMD 2019 decile 1)",
          len(dd), "LSOAs", "2023"),
@@ -171,7 +175,7 @@ def computed_statistics(cls: pd.DataFrame) -> pd.DataFrame:
     ]
     assert {r[0] for r in rows} == COMPUTED_KEYS
     return pd.DataFrame([{"key": k, "label": lab, "value": v, "unit": u, "year": y, "source": src,
-                          "provenance": "computed"} for k, lab, v, u, y in rows])
+                          "provenance": "derived"} for k, lab, v, u, y in rows])
 
 
 def merge_key_statistics(path: Path, computed: pd.DataFrame) -> str:
@@ -184,6 +188,47 @@ def merge_key_statistics(path: Path, computed: pd.DataFrame) -> str:
     new = pd.concat([old[cols], computed.astype(str)[cols]], ignore_index=True)
     new = new.sort_values("key", kind="stable").reset_index(drop=True)
     return _csv_text(new)
+
+
+def _display_order(s: pd.Series) -> pd.Series:
+    """Sort key for a column of a figure dataset: area types in their fixed order, years as numbers."""
+    if s.name == "area_type":
+        return s.map({a: i for i, a in enumerate(AREA_TYPES)}).fillna(len(AREA_TYPES))
+    return pd.to_numeric(s, errors="coerce")
+
+
+def merge_rows(path: Path, new: pd.DataFrame, key: list[str], owner: str) -> str:
+    """The file's text with `new` in place of the rows `owner` wrote before; every other row as found.
+
+    A figure dataset can hold rows of more than one provenance: `report data` owns the `derived`
+    rows, the reconstruction tool the `reconstructed` ones. Each replaces its own rows (and any row
+    at a key it now supplies) and leaves the rest byte for byte, the way `report data` treats the
+    publication rows of key_statistics.csv. Rows are sorted by `key` (area types in their order).
+    """
+    cols = list(new.columns)
+    new = new.astype(str)
+    if path.is_file():
+        old = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        if "provenance" not in old:
+            old["provenance"] = "reconstructed"  # written before rows had provenance: all were reconstructed
+        supplied = pd.MultiIndex.from_frame(new[key])
+        at_key = pd.MultiIndex.from_frame(old[key]).isin(supplied)
+        old = old.loc[(old["provenance"] != owner) & ~at_key, cols]
+        new = pd.concat([old, new], ignore_index=True)
+    new = new.sort_values(key, key=_display_order, kind="stable").reset_index(drop=True)
+    return _csv_text(new)
+
+
+def figure_texts(data_dir: Path, frames: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """CSV text of each figure dataset fed by the census outcomes."""
+    out = {}
+    for name, df in frames.items():
+        spec = census.FIGURES[name]
+        if spec.whole:  # every row is derived: the file is ours
+            out[f"{name}.csv"] = _csv_text(df)
+        else:
+            out[f"{name}.csv"] = merge_rows(data_dir / f"{name}.csv", df, ["census_year", "area_type"], "derived")
+    return out
 
 
 def run(root: Path | None = None, raw: Path | None = None, console=None) -> dict[str, object]:
@@ -199,7 +244,7 @@ def run(root: Path | None = None, raw: Path | None = None, console=None) -> dict
 
     progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                         TextColumn("{task.completed}/{task.total}"), console=console, transient=False)
-    steps = ["checksums", "classification", "summary", "map data", "key statistics"]
+    steps = ["checksums", "classification", "summary", "map data", "key statistics", "census", "figure rows"]
     with progress:
         task = progress.add_task("Verifying raw inputs", total=len(steps))
         files = manifest.verify_raw(Path(raw), sources,
@@ -218,6 +263,12 @@ def run(root: Path | None = None, raw: Path | None = None, console=None) -> dict
         progress.update(task, description="Updating key statistics")
         stats_text = merge_key_statistics(out_dir / KEY_STATISTICS, computed_statistics(cls))
         progress.advance(task)
+        progress.update(task, description="Census 2021 outcomes by area type and region")
+        outcomes = census.outcomes(files, cls)
+        progress.advance(task)
+        progress.update(task, description="Census rows of Figures 6, 10, 13, 14 and 15")
+        figure_csv = figure_texts(out_dir, census.figure_rows(outcomes))
+        progress.advance(task)
         progress.update(task, description="Done")
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -227,6 +278,8 @@ def run(root: Path | None = None, raw: Path | None = None, console=None) -> dict
         MAP_POINTS: _write_text(out_dir / MAP_POINTS, _csv_text(points)),
         MAP_REGIONS: _write_text(out_dir / MAP_REGIONS, regions_geo),
         KEY_STATISTICS: _write_text(out_dir / KEY_STATISTICS, stats_text),
+        CENSUS_OUTCOMES: _write_text(out_dir / CENSUS_OUTCOMES, _csv_text(outcomes)),
+        **{name: _write_text(out_dir / name, text) for name, text in figure_csv.items()},
     }
     dd = cls[cls["area_type"] == DD]
     return {
@@ -238,4 +291,7 @@ def run(root: Path | None = None, raw: Path | None = None, console=None) -> dict
         "dd_population_16_64": int(dd["population_16_64"].sum()),
         "od_lsoas": int((cls["area_type"] == OD).sum()),
         "dd_by_region": dd["region"].value_counts().to_dict(),
+        "census_rows": len(outcomes),
+        "census_measures": outcomes["measure"].nunique(),
+        "census_headline": census.headline(outcomes),
     }

@@ -1,11 +1,17 @@
 """Write the reconstructed datasets behind Figures 4-16, the good-work hierarchy and the
 publication rows of key_statistics.csv.
 
-Why this exists: the small-area outcome data the report charts (GVA, Census tables, BRES, claimant
-count, GDHI, job access, childcare) could not be obtained for the rebuild. Each figure's CSV is
-therefore set so that every number the report states is held exactly, and every other value
+Why this exists: the small-area outcome data the report charts (GVA, BRES, claimant count, GDHI,
+job access, childcare, and the 2011 Census) could not be obtained for the rebuild. Each figure's
+CSV is therefore set so that every number the report states is held exactly, and every other value
 follows the relations the report describes and sits near published England-level statistics.
-The choices are written out here, in one place, so a reviewer can see what was assumed.
+The choices are written out here, in one place, so a reviewer can see what was assumed. Every row
+says what it is in its `provenance` column: `publication` where the value is exactly one the
+report states, `reconstructed` otherwise.
+
+Census 2021 is real: `report data` derives Figures 13 and 14 and the 2021 rows of Figures 6, 10
+and 15 (provenance `derived`). This tool writes only the illustrative 2011 rows of those three and
+leaves the derived rows as found; it does not touch Figures 13 and 14 at all.
 
 This is a one-off authoring tool, NOT part of `report data`: once real processed data replaces a
 CSV, running this again would overwrite it. Run it only with `python -m report.data.reconstruct`.
@@ -19,6 +25,8 @@ import pandas as pd
 from report import paths
 
 from .constants import AREA_TYPES, DD, ENGLAND, ND, OD, REGIONS
+
+RECONSTRUCTED, PUBLICATION = "reconstructed", "publication"
 
 YEARS_GVA = list(range(2011, 2022))
 YEARS_GDHI_AREA = list(range(2011, 2021))
@@ -77,11 +85,34 @@ def fig05() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+# --- 2011 rows of the census figures (illustrative) -----------------------------------------------
+# No 2011 small-area data is part of this rebuild, so these values are invented. They were set
+# against the REAL 2021 values `report data` derives (data/census2021_outcomes.csv, England by area
+# type; shown in each comment) so that the change between the censuses is the one the report
+# describes, with every type moving by less than two points. They are assumptions, not estimates
+# from data; `check_census_relations` re-checks the relations whenever this runs.
+
+# Self-employed, % of people in employment (2021 real: DD 11.77, OD 14.11, ND 17.19). The report:
+# lowest in doubly disadvantaged areas, and risen there since 2011. Assumed: about a point lower
+# in 2011 for every type, keeping the 2021 order.
+SELF_EMPLOYMENT_2011 = {DD: 10.7, OD: 13.2, ND: 15.9}
+# Economically inactive, % of residents aged 16+ (2021 real: DD 45.84, OD 44.86, ND 38.50). The
+# report: highest in doubly disadvantaged areas and worse than in 2011. Assumed: one to two points
+# lower in 2011 for every type (the 16+ base includes a growing retired population).
+INACTIVITY_2011 = {DD: 44.2, OD: 43.6, ND: 36.9}
+# Inactive through long-term sickness or disability, % of residents aged 16+ (2021 real: DD 10.51,
+# OD 8.62, ND 3.53). The report: highest in doubly disadvantaged areas and risen most there.
+# Assumed: the rise shrinks with deprivation (DD 1.5, OD 0.8, ND 0.2 points).
+SICKNESS_2011 = {DD: 9.0, OD: 7.8, ND: 3.3}
+
+
+def _census_2011(values: dict, column: str) -> pd.DataFrame:
+    return pd.DataFrame([{"census_year": 2011, "area_type": at, column: values[at], "provenance": RECONSTRUCTED}
+                         for at in AREA_TYPES])
+
+
 def fig06() -> pd.DataFrame:
-    # Census self-employment share of people in work: England about 14% in 2011 and 2021.
-    v = {2011: {DD: 8.4, OD: 10.2, ND: 14.6}, 2021: {DD: 9.6, OD: 11.3, ND: 14.9}}
-    return pd.DataFrame([{"census_year": y, "area_type": at, "self_employment_rate_pct": v[y][at]}
-                         for y in v for at in AREA_TYPES])
+    return _census_2011(SELF_EMPLOYMENT_2011, "self_employment_rate_pct")
 
 
 def fig07() -> pd.DataFrame:
@@ -138,9 +169,7 @@ def fig09() -> pd.DataFrame:
 
 
 def fig10() -> pd.DataFrame:
-    v = {2011: {DD: 44.1, OD: 41.2, ND: 35.4}, 2021: {DD: 47.6, OD: 43.5, ND: 38.2}}
-    return pd.DataFrame([{"census_year": y, "area_type": at, "inactivity_rate_pct": v[y][at]}
-                         for y in v for at in AREA_TYPES])
+    return _census_2011(INACTIVITY_2011, "inactivity_rate_pct")
 
 
 def fig11() -> pd.DataFrame:
@@ -170,42 +199,21 @@ def fig12() -> pd.DataFrame:
                          for i, y in enumerate(YEARS_GDHI_REGION) for r in REGIONS])
 
 
-QUALIFICATIONS = ["No qualifications", "Level 1 and entry level", "Level 2", "Apprenticeship", "Level 3",
-                  "Level 4 and above", "Other"]
-HEALTH = ["Very good health", "Good health", "Fair health", "Bad health", "Very bad health"]
-
-
-def fig13() -> pd.DataFrame:
-    # Census 2021 England (TS067): none 18.1, L1 9.7, L2 13.3, apprenticeship 5.3, L3 16.9, L4+ 33.9.
-    v = {
-        DD: [30.8, 13.2, 15.1, 6.1, 14.6, 16.8, 3.4],
-        OD: [27.1, 12.2, 14.2, 5.4, 15.9, 21.6, 3.6],
-        ND: [16.6, 9.3, 13.1, 5.3, 17.0, 36.0, 2.7],
-    }
-    return pd.DataFrame([{"qualification": q, "area_type": at, "share_pct": v[at][i]}
-                         for i, q in enumerate(QUALIFICATIONS) for at in AREA_TYPES])
-
-
-def fig14() -> pd.DataFrame:
-    # Bad + very bad = 10.0 / 8.0 / 4.7 as the report states; England 2021 (TS037) is 5.2.
-    v = {
-        DD: [38.6, 33.9, 17.5, 7.3, 2.7],
-        OD: [41.4, 34.0, 16.6, 5.9, 2.1],
-        ND: [49.8, 33.7, 11.8, 3.6, 1.1],
-    }
-    return pd.DataFrame([{"health": h, "area_type": at, "share_pct": v[at][i]}
-                         for i, h in enumerate(HEALTH) for at in AREA_TYPES])
-
-
 def fig15() -> pd.DataFrame:
-    v = {2011: {DD: 8.6, OD: 6.9, ND: 3.1}, 2021: {DD: 10.5, OD: 8.2, ND: 3.5}}
-    return pd.DataFrame([{"census_year": y, "area_type": at, "rate_pct": v[y][at]}
-                         for y in v for at in AREA_TYPES])
+    return _census_2011(SICKNESS_2011, "rate_pct")
+
+
+# Figure 16: the values the report states (places per 100 children aged 0-7).
+CHILDCARE_STATED = {("All providers", DD): 17, ("All providers", OD): 20, ("All providers", ND): 26,
+                    ("Good or outstanding providers", DD): 14}
 
 
 def fig16() -> pd.DataFrame:
+    # Good or outstanding places outside doubly disadvantaged areas are not stated: set three
+    # below each type's all-provider figure, the gap the report gives for doubly disadvantaged areas.
     v = {"All providers": {DD: 17, OD: 20, ND: 26}, "Good or outstanding providers": {DD: 14, OD: 17, ND: 23}}
-    return pd.DataFrame([{"area_type": at, "provider_type": p, "places_per_100_children": v[p][at]}
+    return pd.DataFrame([{"area_type": at, "provider_type": p, "places_per_100_children": v[p][at],
+                          "provenance": PUBLICATION if (p, at) in CHILDCARE_STATED else RECONSTRUCTED}
                          for at in AREA_TYPES for p in v])
 
 
@@ -301,28 +309,67 @@ def key_statistics_publication() -> pd.DataFrame:
 
 
 FIGURES = {
-    "fig04_gva_per_capita": fig04, "fig05_gva_per_capita_region": fig05, "fig06_self_employment": fig06,
+    "fig04_gva_per_capita": fig04, "fig05_gva_per_capita_region": fig05,
     "fig07_jobs_density": fig07, "fig08_job_access": fig08, "fig09_unemployment": fig09,
-    "fig10_inactivity": fig10, "fig11_gdhi_per_capita": fig11, "fig12_gdhi_per_capita_region": fig12,
-    "fig13_qualifications": fig13, "fig14_health": fig14, "fig15_inactivity_sickness": fig15,
-    "fig16_childcare": fig16, "good_work_hierarchy": good_work_hierarchy,
+    "fig11_gdhi_per_capita": fig11, "fig12_gdhi_per_capita_region": fig12, "fig16_childcare": fig16,
 }
+# Census figures: this tool owns only their 2011 rows; `report data` owns the derived 2021 rows.
+CENSUS_2011 = {"fig06_self_employment": fig06, "fig10_inactivity": fig10, "fig15_inactivity_sickness": fig15}
+
+
+def _with_provenance(df: pd.DataFrame) -> pd.DataFrame:
+    """Every row of a wholly reconstructed figure carries provenance (reconstructed unless set)."""
+    if "provenance" not in df:
+        df = df.assign(provenance=RECONSTRUCTED)
+    return df
+
+
+def check_census_relations(data_dir: Path) -> list[str]:
+    """The relations the report states about Figures 6, 10 and 15, checked on the files as written
+    (illustrative 2011 rows against the real 2021 rows). Returns what does not hold."""
+    def table(name, col):
+        df = pd.read_csv(data_dir / f"{name}.csv")
+        return df.pivot(index="area_type", columns="census_year", values=col)
+
+    broken = []
+    se = table("fig06_self_employment", "self_employment_rate_pct")
+    if not (se[2021].idxmin() == DD and se.loc[DD, 2021] > se.loc[DD, 2011]):
+        broken.append("Figure 6: self-employment lowest in doubly disadvantaged areas and risen there since 2011")
+    ina = table("fig10_inactivity", "inactivity_rate_pct")
+    if not (ina[2021].idxmax() == DD and ina.loc[DD, 2021] > ina.loc[DD, 2011]):
+        broken.append("Figure 10: inactivity highest in doubly disadvantaged areas and risen there since 2011")
+    sick = table("fig15_inactivity_sickness", "rate_pct")
+    if not (sick[2021].idxmax() == DD and (sick[2021] - sick[2011]).idxmax() == DD):
+        broken.append("Figure 15: sickness inactivity highest in doubly disadvantaged areas, with the largest rise")
+    return broken
 
 
 def write_all(root: Path | None = None) -> None:
-    from .pipeline import KEY_STATISTICS, _csv_text, _write_text
+    from .pipeline import KEY_STATISTICS, _csv_text, _write_text, merge_rows
 
     out = paths.data_dir(root)
     for name, fn in FIGURES.items():
-        _write_text(out / f"{name}.csv", _csv_text(fn()))
+        _write_text(out / f"{name}.csv", _csv_text(_with_provenance(fn())))
+    for name, fn in CENSUS_2011.items():
+        _write_text(out / f"{name}.csv", merge_rows(out / f"{name}.csv", fn(), ["census_year", "area_type"],
+                                                    RECONSTRUCTED))
+    _write_text(out / "good_work_hierarchy.csv", _csv_text(good_work_hierarchy()))
     ks_path = out / KEY_STATISTICS
     pub = key_statistics_publication()
     if ks_path.is_file():
         old = pd.read_csv(ks_path, dtype=str, keep_default_na=False)
-        keep = old[old["provenance"] == "computed"]
+        keep = old[old["provenance"] == "derived"]  # written by `report data`
         pub = pd.concat([pub.astype(str), keep], ignore_index=True)
     pub = pub.astype(str).sort_values("key", kind="stable")
     _write_text(ks_path, _csv_text(pub))
+    years = {name: set(pd.read_csv(out / f"{name}.csv")["census_year"]) for name in CENSUS_2011}
+    if any(2021 not in y for y in years.values()):
+        print("the derived 2021 rows are not there yet: run `report data`, then this again to check the 2011 rows")
+        return
+    broken = check_census_relations(out)
+    if broken:
+        raise SystemExit("the illustrative 2011 values no longer fit the real 2021 values:\n- "
+                         + "\n- ".join(broken) + "\nre-tune them in src/report/data/reconstruct.py")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -6,8 +6,9 @@ The package file, not this module, is what validation reads, so a hand edit ther
 """
 from __future__ import annotations
 
+from . import census
 from .constants import AREA_TYPES, ENGLAND, REGIONS
-from .manifest import ATTRIBUTION, OGL, RAW_SOURCES
+from .manifest import ATTRIBUTION, CENSUS_SOURCES, CLASSIFICATION_SOURCES, OGL, RAW_SOURCES
 
 CC_BY = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
          "path": "https://creativecommons.org/licenses/by/4.0/"}
@@ -47,6 +48,17 @@ def field(name, type_, description, *, required=True, enum=None, minimum=None, m
     return f
 
 
+ROW_PROVENANCE = ["derived", "publication", "reconstructed"]
+
+
+def provenance_field():
+    """The last column of every figure dataset: where each row's value comes from."""
+    return field("provenance", "string",
+                 "Where this row's value comes from: derived = computed by `report data` from real raw files; "
+                 "publication = exactly a value the publication states; reconstructed = set to be consistent "
+                 "with the publication, not an official statistic", enum=ROW_PROVENANCE)
+
+
 def area_type_field():
     return field("area_type", "string", "Neighbourhood type (see lsoa_classification)", enum=AREA_TYPES)
 
@@ -79,8 +91,17 @@ def csv_resource(name, title, description, fields, primary_key, *, provenance, s
     return res
 
 
-RAW_DERIVED_SOURCES = [{"title": s["title"], "path": s["homepage"], "publisher": s["publisher"]}
-                       for s in RAW_SOURCES]
+def source_refs(raw_sources) -> list[dict]:
+    """Raw-source manifest entries as a resource's `sources` (title, download page, publisher)."""
+    return [{"title": s["title"], "path": s["homepage"], "publisher": s["publisher"]} for s in raw_sources]
+
+
+RAW_DERIVED_SOURCES = source_refs(CLASSIFICATION_SOURCES)
+REGIONS_SOURCE = source_refs(s for s in CLASSIFICATION_SOURCES if s["path"] == "regions_england.geojson")
+# Census outcomes: the census tables used plus the classification they are summed over.
+CENSUS_DERIVED_SOURCES = source_refs(s for s in CENSUS_SOURCES if s["path"] != census.TS059_OA) + RAW_DERIVED_SOURCES
+CENSUS_ATTRIBUTION = ("Source: Office for National Statistics, Census 2021. Contains public sector information "
+                      "licensed under the Open Government Licence v3.0.")
 DERIVED_LICENSES = [OGL, {"name": "OCSI-CNI-derived-facts-only",
                           "title": "Community Needs Index © OCSI / Local Trust: derived group membership only"}]
 
@@ -163,11 +184,67 @@ def derived_resources() -> list[dict]:
                            "holds the ONS 2024 region name, `region_code` its code.",
             "provenance": "derived",
             "unit": "degrees",
-            "sources": RAW_DERIVED_SOURCES[-1:],
+            "sources": REGIONS_SOURCE,
             "licenses": [OGL],
             "rules": [{"rule": "geojson_regions", "property": "region"}],
         },
     ]
+
+
+def census_resource() -> dict:
+    measures = "; ".join(
+        f"{m.name} ({m.table}: {', '.join(m.categories) if len(m.categories) > 1 else next(iter(m.categories))})"
+        for m in census.MEASURES)
+    return csv_resource(
+        "census2021_outcomes", "Census 2021 outcomes by area type and region, England",
+        "Real Census 2021 results for England, summed over this project's classification of 2021 LSOAs "
+        "(lsoa_classification): for each measure and category, `count` is the number of people in the category "
+        "and `base` the number it is a share of, both summed over every LSOA of the area type (in a region, or "
+        "in all of England: region = England; area_type = All areas for every LSOA), and share_pct = 100 x "
+        "count / base, rounded to 2 decimal places. Shares are therefore population-weighted, never averages "
+        "of LSOA percentages. Method `LSOA counts summed`: exact ONS counts per LSOA (TS066 economic activity, "
+        "TS067 highest qualification, TS063 occupation, TS038 disability), integer counts. Method `OA "
+        "percentages x OA usual residents, summed to LSOA`: TS037 general health is published here as "
+        "percentages per output area to one decimal place, so each OA's percentage times its exact usual "
+        "residents (TS008) gives a count, summed to the LSOA; these counts are kept to one decimal place and "
+        "their shares add up to 100 only within a few hundredths. Bases: usual residents aged 16+ for "
+        "economically_inactive, inactive_long_term_sick_or_disabled, unemployed and qualification; the "
+        "economically active (in work or unemployed, full-time students included) for unemployment_rate; "
+        "everyone in employment, full-time students included, for self_employed (with or without employees) "
+        "and part_time (TS066 splits every worker into part-time or full-time); residents aged 16+ in "
+        "employment for occupation (SOC 2020 major groups, labelled as ONS prints them); all usual residents "
+        "for health and disabled. Each measure uses the base of its own table: ONS perturbs small counts, so "
+        "tables can differ by a few people. TS059 hours worked is verified but not used (see raw_sources). "
+        f"Measures and categories: {measures}. Rows are ordered by measure and category as listed here, then "
+        "area type (doubly disadvantaged, other deprived, non-deprived, all areas), then region (north to "
+        f"south, England last). {CENSUS_ATTRIBUTION}",
+        [
+            field("measure", "string", "What is measured", enum=census.MEASURE_NAMES),
+            field("category", "string", "Category of the measure (the one category's name for single-category "
+                                        "measures)", enum=census.CATEGORIES),
+            field("area_type", "string", "Neighbourhood type (see lsoa_classification), or All areas",
+                  enum=census.AREA_TYPES_ALL),
+            region_field(with_england=True, description="Region (ONS 2024 names), or England for the total"),
+            field("count", "number", "People in the category (one decimal place for OA-percentage tables)",
+                  minimum=0, unit="people"),
+            field("base", "integer", "People the share is of", minimum=1, unit="people"),
+            field("share_pct", "number", "100 x count / base, 2 decimal places", minimum=0, maximum=100,
+                  unit="percent"),
+            field("table", "string", "Census 2021 table the count comes from", enum=census.TABLES),
+            field("method", "string", "How the count was obtained",
+                  enum=[census.LSOA_COUNTS, census.OA_PERCENTAGES]),
+        ],
+        ["measure", "category", "area_type", "region"], provenance="derived", sources=CENSUS_DERIVED_SOURCES,
+        licenses=DERIVED_LICENSES, unit="people and percent",
+        rules=[{"rule": "all_categories_present", "field": "measure", "group_by": []},
+               {"rule": "all_categories_present", "field": "area_type", "group_by": ["measure", "category", "region"]},
+               {"rule": "all_categories_present", "field": "region", "group_by": ["measure", "category", "area_type"]},
+               {"rule": "not_greater_than", "field": "count", "other": "base"},
+               {"rule": "group_total", "field": "base", "group_by": ["measure", "category", "area_type"],
+                "total_field": "region", "total_value": ENGLAND},
+               {"rule": "group_total", "field": "base", "group_by": ["measure", "category", "region"],
+                "total_field": "area_type", "total_value": census.ALL_AREAS}],
+    )
 
 
 def package_metadata() -> dict:
@@ -187,7 +264,7 @@ def package_metadata() -> dict:
 
 def all_resources() -> list[dict]:
     from .reconstructed_spec import other_resources
-    return [*derived_resources(), *other_resources()]
+    return [*derived_resources(), census_resource(), *other_resources()]
 
 
 def update_package(root=None) -> None:

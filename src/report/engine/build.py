@@ -21,7 +21,7 @@ from .errors import BuildError
 from .execute import BackgroundKernel, ChapterExecutor, ChapterResult, Kernel, imported_modules
 from .pandoc import pandoc_version
 from .qmd import Qmd, parse_qmd
-from .swap import staged_output
+from .swap import checkpoint, recover, staged_output
 
 BOOK_DIR = "_book"
 CACHE_DIR = ".report-cache"
@@ -185,7 +185,8 @@ def kernel_count(chapters: int) -> int:
     return max(0, min(wanted, chapters))
 
 
-def _start_kernels(config: BookConfig, docs: dict[str, Qmd], coded: list[str]) -> list[BackgroundKernel]:
+def _start_kernels(config: BookConfig, docs: dict[str, Qmd], coded: list[str],
+                   timeout: int | None = None) -> list[BackgroundKernel]:
     env = {VALIDATION_CACHE_ENV: str(config.root / CACHE_DIR / VALIDATION_CACHE)}
     # Every kernel may be handed any chapter, so each preloads what all of them import (and each
     # chapter's record of files opened includes what its kernel read while preloading).
@@ -193,7 +194,8 @@ def _start_kernels(config: BookConfig, docs: dict[str, Qmd], coded: list[str]) -
     kernels: list[BackgroundKernel] = []
     try:
         for _ in range(kernel_count(len(coded))):
-            kernels.append(BackgroundKernel(Kernel(config.root, KERNEL_IGNORE, env=env, preload=preload)))
+            kernels.append(BackgroundKernel(Kernel(config.root, KERNEL_IGNORE, env=env, preload=preload,
+                                                   **({"timeout": timeout} if timeout else {}))))
     except BaseException:
         _close_kernels(kernels)
         raise
@@ -236,15 +238,22 @@ def _close_in_background(kernels: list[BackgroundKernel]) -> _Closer | None:
 
 def _run_chapters(config: BookConfig, docs: dict[str, Qmd], cache, hits: dict[str, ChapterResult],
                   todo: list[str], coded: list[str], kernels: list[BackgroundKernel],
-                  reporter: Reporter) -> dict[str, ChapterResult]:
+                  reporter: Reporter, changed: dict[str, list[str]]) -> dict[str, ChapterResult]:
     """Execute the chapters in `todo` on the kernels, each kernel taking the next chapter in book
     order when it is free. Chapters are independent (each starts from an empty namespace, which
     the cache relies on too), so which kernel ran one does not change its result. Reporter calls
-    and cache writes stay on this thread; the first failure cancels the other kernels' work."""
+    and cache writes stay on this thread; the first failure cancels the other kernels' work.
+    A chapter whose inputs changed while it ran is not cached; `changed` gets it and what moved."""
     import queue
 
     results = dict(hits)
-    defaults = {k: config.execute[k] for k in ("echo", "warning", "output", "include") if k in config.execute}
+    defaults = {k: config.execute[k] for k in ("echo", "warning", "output", "include", "timeout")
+                if k in config.execute}
+
+    def store(rel: str, result: ChapterResult) -> None:
+        moved = cache.put(rel, docs[rel], result)
+        if moved:
+            changed[rel] = moved
     if kernels:
         from concurrent.futures import FIRST_COMPLETED, wait
 
@@ -255,7 +264,7 @@ def _run_chapters(config: BookConfig, docs: dict[str, Qmd], cache, hits: dict[st
         for rel in todo:
             reporter.step(rel, "execute" if rel in coded else "read")
             results[rel] = executor.execute(rel, docs[rel], progress=lambda s, rel=rel: reporter.step(rel, f"execute: {s}"))
-            cache.put(rel, docs[rel], results[rel])
+            store(rel, results[rel])
         return {rel: results[rel] for rel in docs}
 
     chapters: queue.SimpleQueue[str] = queue.SimpleQueue()
@@ -303,7 +312,7 @@ def _run_chapters(config: BookConfig, docs: dict[str, Qmd], cache, hits: dict[st
                 reporter.step(rel, value)
             elif kind == "done" and failure is None:
                 results[rel] = value
-                cache.put(rel, docs[rel], value)
+                store(rel, value)
             elif kind == "error" and failure is None:
                 # The first failure is the one to report; the chapter cancelled on the other
                 # kernel would only add "kernel died".
@@ -321,28 +330,61 @@ def _run_chapters(config: BookConfig, docs: dict[str, Qmd], cache, hits: dict[st
 
 
 def build(root: Path, to: str, reporter: Reporter, fresh: bool = False) -> BuildResult:
+    """Build the book into `root`/_book; raises BuildError with a message for the author on any
+    problem in the project or on the machine (a file outside the project, a full disk, a
+    read-only directory), and leaves the previous `_book/` as it was."""
+    from report.paths import OutsideProject
+
+    try:
+        return _build(Path(root).resolve(), to, reporter, fresh)
+    except OutsideProject as exc:
+        raise BuildError(str(exc)) from None
+    except OSError as exc:
+        from report.console import os_error_message
+
+        raise BuildError(os_error_message(exc)) from None
+
+
+MAX_ROUNDS = 3  # executions of a chapter edited during the build before the build gives up on it
+
+
+def _build(root: Path, to: str, reporter: Reporter, fresh: bool) -> BuildResult:
     from .cache import ChapterCache
+    from .guard import check_images, check_loads, check_sources, read_sources
 
     t0 = time.monotonic()
-    root = Path(root).resolve()
+    for note in recover(root / BOOK_DIR):
+        reporter.warn(note)
+    checkpoint("start")
     config = load_config(root)
-    docs = {rel: parse_qmd(root / rel) for rel in config.chapter_paths}
+    check_sources(config)
+    sources, docs = read_sources(root, config.chapter_paths)
+    timeout = cell_timeout(config)
     tools = tool_versions()
-    cache = ChapterCache(root / CACHE_DIR, root, tools)
+    cache = ChapterCache(root / CACHE_DIR, root, tools, sources)
     hits, todo = _lookup(cache, docs, fresh)
+    check_loads(root, {rel: docs[rel] for rel in todo})
     coded = [rel for rel in todo if docs[rel].has_code()]
     # The kernel boots (and imports what the chapters import) on the other core while the data
     # is validated; validation still finishes before any chapter code runs.
-    kernels = _start_kernels(config, docs, coded)
+    kernels = _start_kernels(config, docs, coded, timeout)
     closing = None
     try:
         validate_data(root, root / CACHE_DIR / VALIDATION_CACHE, fresh)
+        checkpoint("validated")
         for rel in cache.corrupt:
             reporter.warn(f"cache entry for {rel} is corrupt; executing it again")
         book_dir = root / BOOK_DIR
         epoch = source_date_epoch(root)
         with staged_output(book_dir) as (out, work):
-            results = _run_chapters(config, docs, cache, hits, todo, coded, kernels, reporter)
+            results, unsettled = _execute_settled(config, docs, cache, hits, todo, coded, kernels, reporter,
+                                                  sources, timeout)
+            checkpoint("executed")
+            for note in cache.unwritable:
+                reporter.warn(f"could not cache {note}")
+            for rel, moved in unsettled.items():
+                reporter.warn(f"{', '.join(moved)} kept changing while {rel} was executed ({MAX_ROUNDS} times); "
+                              "the book shows the last version read, which is not cached: build again")
             # Shutting a kernel down takes ~0.1 s that assembling and rendering need not wait for;
             # it is joined before build() returns, so no kernel outlives the build.
             closing = _close_in_background(kernels)
@@ -350,8 +392,10 @@ def build(root: Path, to: str, reporter: Reporter, fresh: bool = False) -> Build
             reporter.step("", "assemble")
             ast_cache = AstCache(root / CACHE_DIR / "ast")
             doc = assemble(config, docs, results, ast_cache, reuse=not fresh)
+            check_images(config, doc)
             outputs, pages, record = _render(config, doc, results, to, out, work, book_dir, epoch, tools,
                                              reporter, fresh)
+            checkpoint("rendered")
             _write_manifest(config, out, results, to, epoch, tools)
             outputs.append(book_dir / "build-manifest.json")
         _write_render_record(root, record)
@@ -375,6 +419,51 @@ def build(root: Path, to: str, reporter: Reporter, fresh: bool = False) -> Build
         pandoc_runs=ast_cache.parsed + record.pop("_pandoc_runs", 0),
         typst_runs=record.pop("_typst_runs", 0),
     )
+
+
+def _execute_settled(config: BookConfig, docs: dict[str, Qmd], cache, hits: dict[str, ChapterResult],
+                     todo: list[str], coded: list[str], kernels: list[BackgroundKernel], reporter: Reporter,
+                     sources: dict[str, str], timeout: int | None) -> tuple[dict[str, ChapterResult], dict[str, list[str]]]:
+    """Execute `todo`; a chapter whose source or data changed while it ran is read and executed
+    again (the last save wins), up to MAX_ROUNDS times. Returns the results and the chapters that
+    were still changing after that, with what changed."""
+    from .guard import check_loads, read_sources
+
+    changed: dict[str, list[str]] = {}
+    results = _run_chapters(config, docs, cache, hits, todo, coded, kernels, reporter, changed)
+    rounds = 1
+    while changed and rounds < MAX_ROUNDS:
+        again = sorted(changed, key=list(docs).index)
+        for rel in again:
+            reporter.step(rel, f"changed while it ran ({', '.join(changed[rel])}): executing it again")
+        fresh_sources, fresh_docs = read_sources(config.root, again)
+        check_loads(config.root, fresh_docs)
+        sources.update(fresh_sources)
+        cache.sources.update(fresh_sources)
+        docs.update(fresh_docs)
+        need = [rel for rel in again if docs[rel].has_code()]
+        if need and not kernels:
+            kernels.extend(_start_kernels(config, docs, need, timeout))
+        changed = {}
+        rerun = _run_chapters(config, docs, cache, {k: v for k, v in results.items() if k not in again},
+                              again, need, kernels, reporter, changed)
+        results.update(rerun)
+        rounds += 1
+    return {rel: results[rel] for rel in docs}, changed
+
+
+def cell_timeout(config: BookConfig) -> int | None:
+    """`execute: timeout` from _quarto.yml in seconds (Jupyter's cell timeout); None: no limit set
+    there, the kernel's default applies."""
+    raw = (config.execute or {}).get("timeout")
+    if raw is None:
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, (int, float)) or raw <= 0:
+        raise BuildError(f"{config.config_path}: execute.timeout must be a positive number of seconds, "
+                         f"not {raw!r}")
+    import math
+
+    return max(1, math.ceil(raw))
 
 
 # --- Rendering, skipped when nothing it reads has changed -------------------------------------

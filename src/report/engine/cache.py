@@ -4,6 +4,12 @@ A chapter is re-executed when its source, the project code (src/, templates/), t
 versions, or any project file its kernel opened last time (recorded with an audit hook in the
 kernel) has changed. Files opened are only known after running, so an entry stores them with
 their hashes and the lookup checks each one.
+
+An entry must describe the bytes that were executed, never the bytes on disk when the entry is
+written: an editor may save a chapter or a dataset while it runs. So the chapter's key is the
+hash of the source the build parsed, each opened file's hash is taken in the kernel when the
+code opens it, and `put` checks all of them again afterwards; if anything moved, nothing is
+stored and `put` names what changed (the build then executes those chapters again).
 """
 from __future__ import annotations
 
@@ -11,14 +17,16 @@ import hashlib
 import json
 import os
 import re
+import shutil
 from pathlib import Path
 
 from .execute import ChapterResult
-from .qmd import Qmd
+from .swap import checkpoint
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 CODE_DIRS = ("src", "templates")
 SKIP_PARTS = {"__pycache__", ".pytest_cache"}
+MISSING = ""  # the recorded hash of a file that did not exist (or was not a regular file)
 
 
 def _sha(data: bytes) -> str:
@@ -26,8 +34,10 @@ def _sha(data: bytes) -> str:
 
 
 def _file_sha(path: Path) -> str | None:
+    from report.paths import read_regular
+
     try:
-        return _sha(path.read_bytes())
+        return _sha(read_regular(path))
     except OSError:
         return None
 
@@ -50,51 +60,88 @@ def _tree_hash(root: Path) -> str:
 
 
 class ChapterCache:
-    def __init__(self, directory: Path, root: Path, tools: dict[str, str]):
+    """`sources` maps each chapter to the hash of the bytes the build parsed (see build.read_sources)."""
+
+    def __init__(self, directory: Path, root: Path, tools: dict[str, str], sources: dict[str, str]):
         self.dir = Path(directory)
         self.root = Path(root)
-        self._base = _sha(json.dumps({"format": FORMAT_VERSION, "tools": tools, "code": _tree_hash(self.root)},
-                                     sort_keys=True).encode())
+        self.tools = tools
+        self.sources = dict(sources)
+        # Hashed before any chapter runs: code edited during the build then gives entries keyed
+        # on the old code, which the next build does not match.
+        self._base = self._base_for(_tree_hash(self.root))
         self.corrupt: list[str] = []
+        self.unwritable: list[str] = []  # entries that could not be written, with the reason
 
-    def _key(self, rel: str, doc: Qmd) -> str:
-        source = (self.root / rel).read_bytes()
-        return _sha(self._base.encode() + b"\0" + rel.encode() + b"\0" + source)
+    def _base_for(self, code: str) -> str:
+        return _sha(json.dumps({"format": FORMAT_VERSION, "tools": self.tools, "code": code},
+                               sort_keys=True).encode())
+
+    def _key(self, rel: str) -> str:
+        return _sha(self._base.encode() + b"\0" + rel.encode() + b"\0" + self.sources[rel].encode())
 
     def _entry_path(self, rel: str) -> Path:
         return self.dir / (re.sub(r"[^A-Za-z0-9]+", "-", rel).strip("-") + ".json")
 
-    def get(self, rel: str, doc: Qmd) -> ChapterResult | None:
+    def get(self, rel: str, doc=None) -> ChapterResult | None:
         path = self._entry_path(rel)
-        if not path.is_file():
+        if not os.path.lexists(path):
             return None
         try:
+            if not path.is_file() or path.is_symlink():
+                raise ValueError("not a regular file")
             entry = json.loads(path.read_text(encoding="utf-8"))
             body = entry["body"]
             if entry.get("sha256") != _sha(json.dumps(body, sort_keys=True).encode()):
                 raise ValueError("checksum mismatch")
-        except (ValueError, KeyError, TypeError, OSError):
+            if body.get("key") != self._key(rel):
+                return None
+            for dep, digest in body.get("deps", {}).items():
+                if (_file_sha(self.root / dep) or MISSING) != digest:
+                    return None
+            result = ChapterResult.from_json(body["result"])
+        except (ValueError, KeyError, TypeError, AttributeError, OSError):
             self.corrupt.append(rel)
             return None
-        if body.get("key") != self._key(rel, doc):
-            return None
-        for dep, digest in body.get("deps", {}).items():
-            if _file_sha(self.root / dep) != digest:
-                return None
-        result = ChapterResult.from_json(body["result"])
         result.cells_executed = 0
         return result
 
-    def put(self, rel: str, doc: Qmd, result: ChapterResult) -> None:
-        deps = {}
-        for dep in result.opened:
-            digest = _file_sha(self.root / dep)
-            if digest is not None:
-                deps[dep] = digest
-        body = {"key": self._key(rel, doc), "deps": deps, "result": result.to_json()}
+    def changed_inputs(self, rel: str, result: ChapterResult) -> list[str]:
+        """Inputs of `rel` whose bytes on disk are no longer those the execution used."""
+        changed = []
+        if (_file_sha(self.root / rel) or MISSING) != self.sources[rel]:
+            changed.append(rel)
+        for dep, digest in sorted(result.opened_sha.items()):
+            if dep != rel and (_file_sha(self.root / dep) or MISSING) != digest:
+                changed.append(dep)
+        return changed
+
+    def put(self, rel: str, doc, result: ChapterResult) -> list[str]:
+        """Store `result` unless an input changed while it ran; returns the changed inputs (empty
+        when stored). A failure to write is remembered in `unwritable`, never raised: the cache
+        only saves time."""
+        changed = self.changed_inputs(rel, result)
+        if changed:
+            return changed
+        deps = {dep: digest for dep, digest in sorted(result.opened_sha.items())}
+        body = {"key": self._key(rel), "deps": deps, "result": result.to_json()}
         entry = {"sha256": _sha(json.dumps(body, sort_keys=True).encode()), "body": body}
-        self.dir.mkdir(parents=True, exist_ok=True)
         path = self._entry_path(rel)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(entry, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, path)
+        # Unique per process: two builds of one project may write the same entry at once.
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)  # a directory where an entry belongs would block every build
+            tmp.write_text(json.dumps(entry, sort_keys=True), encoding="utf-8")
+            checkpoint("cache-write")
+            os.replace(tmp, path)
+        except OSError as exc:
+            from report.console import os_error_message
+
+            self.unwritable.append(f"{rel}: {os_error_message(exc)}")
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
+        return []

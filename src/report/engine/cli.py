@@ -7,53 +7,59 @@ from pathlib import Path
 
 import click
 
+from report.console import common_options, guarded
+
 
 class ConsoleReporter:
-    def __init__(self, quiet: bool):
-        from rich.console import Console
+    """Prints the engine's progress. Everything the engine reports may carry user text (paths,
+    cell source, pandoc warnings), so it goes through report.console: printed literally, and not
+    wrapped off a terminal."""
 
-        self.quiet = quiet
-        self.out = Console(highlight=False)
-        self.err = Console(stderr=True, highlight=False)
+    def __init__(self, quiet: bool, verbose: bool = False):
+        from report.console import Output
+
+        self.output = Output(quiet, verbose)
+        self.quiet = self.output.quiet
+        self.verbose = self.output.verbose
+        self.out = self.output.out
+        self.err = self.output.err
 
     def step(self, chapter: str, step: str) -> None:
-        if not self.quiet:
-            where = f"[bold]{chapter}[/bold] " if chapter else ""
-            self.out.print(f"  {where}[dim]{step}[/dim]")
+        if self.quiet:
+            return
+        # One line per executed cell is only wanted when asked for.
+        if step.startswith("execute: ") and not self.verbose:
+            return
+        from rich.text import Text
+
+        line = Text("  ")
+        if chapter:
+            line.append(chapter, style="bold").append(" ")
+        line.append(step, style="dim")
+        self.out.print(line)
 
     def info(self, message: str) -> None:
-        if not self.quiet:
-            self.out.print(message)
+        self.output.info(message)
 
     def warn(self, message: str) -> None:
-        if not self.quiet:
-            self.err.print(f"[yellow]warning:[/yellow] {message}", markup=True)
+        self.output.warn(message)
 
     def error(self, message: str) -> None:
-        from rich.markup import escape
-
-        self.err.print(f"[bold red]error:[/bold red] {escape(message)}")
+        self.output.error(message)
 
 
 def _find_root(project: str | None) -> Path:
-    from report.paths import ProjectNotFound, resolve_project
+    from report.console import find_project
 
-    try:
-        return resolve_project(project)
-    except ProjectNotFound as exc:
-        raise click.ClickException(str(exc)) from None
+    return find_project(project)
 
 
 def _print_summary(reporter: ConsoleReporter, rows: list[tuple[str, str]], outputs) -> None:
-    from rich.table import Table
-
-    table = Table(show_header=False, box=None, padding=(0, 2))
-    for name, value in rows:
-        table.add_row(name, value)
-    for p in outputs:
-        table.add_row("output", str(p))
-    reporter.out.print("[bold green]built[/bold green]")
-    reporter.out.print(table)
+    # Plain aligned lines rather than a table: a table is cut to 80 columns off a terminal.
+    rows = rows + [("output", str(p)) for p in outputs]
+    reporter.output.info("", label="built", style="bold green")
+    for label, value in rows:
+        reporter.output.info(f"{label:<21}{value}")
 
 
 def _build_with_quarto(root: Path, to: str, reporter: ConsoleReporter, quarto: str) -> None:
@@ -82,14 +88,13 @@ def _build_with_quarto(root: Path, to: str, reporter: ConsoleReporter, quarto: s
               help="Which outputs to build.")
 @click.option("--engine", type=click.Choice(["auto", "quarto", "embedded"]), default="auto", show_default=True,
               help="auto: quarto when it is on PATH, else the embedded engine.")
-@click.option("--quiet", is_flag=True, help="Print only errors.")
 @click.option("--fresh", is_flag=True, help="Ignore cached chapter results and execute every cell.")
-@click.option("--project", type=click.Path(file_okay=False, exists=True), default=None,
-              help="Project directory (default: the one holding _quarto.yml above the current directory).")
-def build(to: str, engine: str, quiet: bool, fresh: bool, project: str | None) -> None:
+@common_options
+@guarded
+def build(to: str, engine: str, fresh: bool, project: str | None, quiet: bool, verbose: bool) -> None:
     """Render the book to _book/index.html and _book/<output-file>.pdf."""
-    reporter = ConsoleReporter(quiet)
     root = _find_root(project)
+    reporter = ConsoleReporter(quiet, verbose)
     quarto = shutil.which("quarto")
     if engine == "quarto" or (engine == "auto" and quarto):
         if not quarto:

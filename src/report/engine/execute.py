@@ -33,6 +33,9 @@ class ChapterResult:
     files: dict[str, bytes] = field(default_factory=dict)  # path under FIG_PREFIX -> bytes
     cells_executed: int = 0
     opened: list[str] = field(default_factory=list)  # project files the chapter's code read
+    # Each of those files' hash when the code opened it ("" for a file that was missing); not
+    # serialised: the cache keeps it as the entry's dependencies.
+    opened_sha: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -140,11 +143,14 @@ class Kernel:
             self._cm.__exit__(None, None, None)
             self._cm = None
 
-    def run(self, code: str) -> list[dict]:
+    def run(self, code: str, timeout: int | None = None) -> list[dict]:
+        """Outputs of `code`; nbclient raises CellTimeoutError after `timeout` seconds (default:
+        the kernel's) and DeadKernelError when the kernel process dies."""
         import nbformat
 
         cell = nbformat.v4.new_code_cell(code)
         self._client.nb.cells.append(cell)
+        self._client.timeout = int(timeout or self.timeout)
         self._client.execute_cell(cell, len(self._client.nb.cells) - 1)
         return list(cell.outputs)
 
@@ -175,11 +181,11 @@ class BackgroundKernel:
     def wait_ready(self) -> None:
         self._started.result()
 
-    def run(self, code: str) -> list[dict]:
+    def run(self, code: str, timeout: int | None = None) -> list[dict]:
         self.wait_ready()
         if self._cancelled.is_set():
             raise BuildError("execution cancelled: another chapter failed")
-        return self._pool.submit(self.kernel.run, code).result()
+        return self._pool.submit(self.kernel.run, code, timeout).result()
 
     def cancel(self) -> None:
         """Stop this kernel because the build has failed elsewhere: no further code runs, and a
@@ -228,10 +234,42 @@ def _first_error(outputs: list[dict]) -> str | None:
     return None
 
 
+def _timeout_option(raw: Any, rel: str) -> int | None:
+    if raw is None:
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, (int, float)) or raw <= 0:
+        raise BuildError(f"{rel}: execute.timeout must be a positive number of seconds, not {raw!r}")
+    import math
+
+    return max(1, math.ceil(raw))
+
+
 def _opt(cell: Cell, defaults: dict, key: str, fallback: Any) -> Any:
     if key in cell.options:
         return cell.options[key]
     return defaults.get(key, fallback)
+
+
+MAX_OUTPUT_ENV = "REPORT_MAX_CELL_OUTPUT_MB"
+MAX_OUTPUT_MB = 20  # one cell's output; the real book's largest (a map as SVG) is under 1 MB
+
+
+def max_output_bytes() -> int:
+    raw = os.environ.get(MAX_OUTPUT_ENV, "").strip()
+    try:
+        mb = float(raw) if raw else MAX_OUTPUT_MB
+    except ValueError:
+        raise BuildError(f"{MAX_OUTPUT_ENV}={raw!r}: expected a number of megabytes") from None
+    return int(mb * 1_000_000)
+
+
+def _output_size(outputs: list[dict]) -> int:
+    size = 0
+    for out in outputs:
+        size += len(out.get("text") or "")
+        for value in (out.get("data") or {}).values():
+            size += len(value) if isinstance(value, (str, bytes)) else len(str(value))
+    return size
 
 
 class ChapterExecutor:
@@ -239,11 +277,35 @@ class ChapterExecutor:
         self.kernel = kernel
         self.root = Path(root)
         self.defaults = defaults
+        self.timeout: int | None = None  # this chapter's `execute: timeout`, set by execute()
+        self.max_output = max_output_bytes()
+
+    def _run(self, rel: str, line: int, code: str, shown: str) -> list[dict]:
+        """The kernel's outputs for `code`, with a timeout, a dead kernel or an oversized output
+        turned into a message naming the chapter, the line and the code."""
+        from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+        try:
+            outputs = self.kernel.run(code, self.timeout)
+        except CellTimeoutError:
+            limit = self.timeout or getattr(getattr(self.kernel, "kernel", self.kernel), "timeout", None)
+            raise BuildError(f"{rel}:{line}: did not finish within {limit} s (the cell timeout: set "
+                             f"`execute: timeout` in _quarto.yml or the chapter's front matter)\n\n{shown}") from None
+        except DeadKernelError:
+            raise BuildError(f"{rel}:{line}: the Jupyter kernel died while running this code (it may have "
+                             f"run out of memory, crashed or been killed)\n\n{shown}") from None
+        size = _output_size(outputs)
+        if size > self.max_output:
+            raise BuildError(f"{rel}:{line}: the output is {size / 1e6:.1f} MB, over the limit of "
+                             f"{self.max_output / 1e6:g} MB for one cell (set by {MAX_OUTPUT_ENV}); print less, "
+                             f"or write large results to a file\n\n{shown}")
+        return outputs
 
     def execute(self, rel: str, doc: Qmd, progress: Callable[[str], None] | None = None) -> ChapterResult:
         result = ChapterResult(path=rel, markdown="")
         slug = re.sub(r"[^A-Za-z0-9]+", "-", rel.removesuffix(".qmd")).strip("-")
         defaults = {**self.defaults, **(doc.front_matter.get("execute") or {})}
+        self.timeout = _timeout_option(defaults.get("timeout"), rel)
         needs_kernel = doc.has_code()
         if needs_kernel:
             if self.kernel is None:
@@ -258,16 +320,17 @@ class ChapterExecutor:
                 if progress:
                     progress(f"cell at line {chunk.line}")
         if needs_kernel:
-            outputs = self.kernel.run("_report_kernel_.end_chapter()\n")
+            outputs = self._run(rel, 0, "_report_kernel_.end_chapter()\n", "(chapter end)")
             for out in outputs:
                 payload = (out.get("data") or {}).get(INLINE_MIME)
                 if payload and payload.get("kind") == "opened":
-                    result.opened = list(payload["value"])
+                    result.opened_sha = dict(payload["value"])
+                    result.opened = sorted(result.opened_sha)
         result.markdown = "".join(parts)
         return result
 
     def _run_checked(self, rel: str, line: int, code: str, shown: str) -> list[dict]:
-        outputs = self.kernel.run(code)
+        outputs = self._run(rel, line, code, shown)
         err = _first_error(outputs)
         if err:
             raise BuildError(f"{rel}:{line}: error while executing\n\n{shown}\n\n{err}")
@@ -288,9 +351,10 @@ class ChapterExecutor:
         out, pos = [], 0
         for (m, line), expr, res in zip(found, exprs, results["value"]):
             if res["status"] != "ok":
-                tb = strip_ansi("\n".join(res.get("traceback") or []))
+                head = f"{res['ename']}: {res['evalue']}"
+                tb = strip_ansi("\n".join(res.get("traceback") or [])).strip()
                 raise BuildError(f"{rel}:{line}: inline expression `{{python}} {expr}` failed\n\n"
-                                 f"{res['ename']}: {res['evalue']}" + (f"\n\n{tb}" if tb else ""))
+                                 + head + (f"\n\n{tb}" if tb and tb.splitlines()[-1] != head else ""))
             value = inline_markdown(res["data"])
             if value is None:
                 # Quarto would leave the expression's source in the text; never print that.
@@ -308,7 +372,7 @@ class ChapterExecutor:
         include = _opt(cell, defaults, "include", True)
         output = _opt(cell, defaults, "output", True)
         warning = _opt(cell, defaults, "warning", True)
-        outputs = self.kernel.run(cell.source) if cell.source.strip() else []
+        outputs = self._run(rel, cell.line, cell.source, cell.raw.rstrip()) if cell.source.strip() else []
         result.cells_executed += 1
         for out in outputs:
             if out.get("output_type") == "error":

@@ -14,15 +14,46 @@ INLINE_MIME = "application/x-report-inline+json"
 SVG_SALT = "breaking-the-cycle"
 
 _root: Path | None = None
-_opened: set[str] = set()
-_preload_opened: set[str] = set()
+# project-relative path -> sha256 of the file when the code first opened it ("" if it was
+# missing or not a regular file). The hash is taken before the code reads the file, so an entry
+# built from it can only be older than what was read, never newer: the cache then misses rather
+# than serving a result under the hash of bytes that were never executed.
+_opened: dict[str, str] = {}
+_preload_opened: dict[str, str] = {}
 _recording = False
+_hashing = False
 _ignore_prefixes: tuple[str, ...] = ()
+
+
+def _hash_file(path: str) -> str:
+    """sha256 of a regular file, "" for anything else; never blocks on a FIFO."""
+    import hashlib
+    import stat
+
+    global _hashing
+    _hashing = True  # reading the file raises "open" again: the hook must ignore its own reads
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        _hashing = False
+        return ""
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return ""
+        h = hashlib.sha256()
+        while chunk := os.read(fd, 1 << 20):
+            h.update(chunk)
+        return h.hexdigest()
+    except OSError:
+        return ""
+    finally:
+        os.close(fd)
+        _hashing = False
 
 
 def _audit(event: str, args: tuple) -> None:
     # Runs for every audited event in the kernel, so it must stay cheap and never raise.
-    if not _recording or event != "open" or _root is None:
+    if not _recording or _hashing or event != "open" or _root is None:
         return
     try:
         target = args[0]
@@ -34,7 +65,9 @@ def _audit(event: str, args: tuple) -> None:
         p = os.path.abspath(os.fsdecode(target))
         root = str(_root)
         if p.startswith(root + os.sep) and not p.startswith(_ignore_prefixes):
-            _opened.add(os.path.relpath(p, root))
+            rel = os.path.relpath(p, root)
+            if rel not in _opened:
+                _opened[rel] = _hash_file(p)
     except Exception:  # noqa: BLE001 - an audit hook must not break user code
         pass
 
@@ -114,6 +147,11 @@ def begin_chapter() -> None:
 
     plt.close("all")
     matplotlib.rcParams["svg.hashsalt"] = SVG_SALT
+    # As under Quarto, where each chapter has a kernel of its own, the inline provenance check
+    # starts off and comes on when the chapter reads the data package.
+    inline = sys.modules.get("report.inline")
+    if inline is not None:
+        inline.deactivate()
     os.chdir(_root)
     _clear_project_caches()
     _opened.clear()
@@ -140,7 +178,9 @@ def end_chapter() -> None:
     _recording = False
     from IPython.display import display
 
-    display({INLINE_MIME: {"kind": "opened", "value": sorted(_opened | _preload_opened)}}, raw=True)
+    # A file read while preloading and again by the chapter keeps its first hash: the older one.
+    display({INLINE_MIME: {"kind": "opened", "value": dict(sorted({**_opened, **_preload_opened}.items()))}},
+            raw=True)
 
 
 def inline_values(expressions: list[str]) -> None:

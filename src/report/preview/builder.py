@@ -136,9 +136,11 @@ class Worker:
 class Preview:
     """State shared by the rebuild loop and the web server."""
 
-    def __init__(self, root: Path, console, debounce_ms: int = 1600, step_ms: int = 150):
+    def __init__(self, root: Path, output, debounce_ms: int = 1600, step_ms: int = 150):
+        """`output` is a report.console.Output: every line here may hold user text (file names,
+        warnings, errors), which it prints literally."""
         self.root = Path(root).resolve()
-        self.console = console
+        self.output = output
         self.filter = BookFilter(self.root)
         self.debounce_ms = debounce_ms
         self.step_ms = step_ms
@@ -191,7 +193,7 @@ class Preview:
             self._pending.add("(no _book/index.html yet)" if not had_page else "(sources newer than _book/index.html)")
             self._wake.set()
         else:
-            self.console.print(f"[green]up to date:[/green] {BOOK_HTML}")
+            self.output.info(str(BOOK_HTML), label="up to date:", style="green")
 
         async def watcher() -> None:
             # Runs on its own so that changes made during a build are collected, not lost,
@@ -230,7 +232,7 @@ class Preview:
 
     async def _build(self, changed: set[str]) -> None:
         shown = ", ".join(sorted(changed)[:8]) + (f" and {len(changed) - 8} more" if len(changed) > 8 else "")
-        self.console.print(f"[bold]changed:[/bold] {shown}")
+        self.output.info(shown, label="changed:", style="bold")
         worker = self._worker
         self._worker = None
         if worker is None or not worker.alive or needs_fresh_worker(changed):
@@ -242,14 +244,16 @@ class Preview:
         self._busy = worker
 
         def on_step(chapter: str, step: str) -> None:
-            # Per-cell lines would flood the terminal; chapter-level steps say what is rebuilt.
-            if step.startswith("execute: "):
+            # Per-cell lines would flood the terminal; chapter-level steps say what is rebuilt
+            # (-v shows them all).
+            if step.startswith("execute: ") and not self.output.verbose:
                 return
             where = f"{chapter} " if chapter else ""
-            self.console.print(f"  [dim]{where}{step}[/dim]", highlight=False)
+            if not self.output.quiet:
+                self.output.out.print(f"  {where}{step}", style="dim", markup=False)
 
         def on_warn(message: str) -> None:
-            self.console.print(f"  [yellow]warning:[/yellow] {message}", markup=True, highlight=False)
+            self.output.warn(message)
 
         try:
             outcome = await worker.build(on_step, on_warn)
@@ -264,15 +268,10 @@ class Preview:
             n = len(outcome.executed)
             # A cold build executes every chapter; naming them all says less than the count.
             executed = ", ".join(outcome.executed) if 0 < n <= 3 else f"{n} chapters" if n else "no chapter"
-            self.console.print(
-                f"[bold green]rebuilt[/bold green] in {outcome.seconds:.1f} s: executed {executed}"
-                f" ({outcome.cells} cells), {len(outcome.cached)} from cache"
-            )
+            self.output.info(f"in {outcome.seconds:.1f} s: executed {executed} ({outcome.cells} cells), "
+                             f"{len(outcome.cached)} from cache", label="rebuilt", style="bold green")
         else:
-            from rich.markup import escape
-
             self.error = outcome.message if not outcome.ok else f"the build reported success but {BOOK_HTML} is missing"
-            self.console.print(f"[bold red]build failed[/bold red] after {outcome.seconds:.1f} s "
-                               "(still serving the last good build):")
-            self.console.print(escape(self.error), highlight=False)
+            self.output.error(f"build failed after {outcome.seconds:.1f} s (still serving the last good build):\n"
+                              + self.error)
         await self._publish()

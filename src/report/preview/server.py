@@ -8,6 +8,8 @@ import socket
 
 import uvicorn
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
@@ -19,7 +21,8 @@ from .page import EVENTS_PATH, inject, placeholder
 KEEPALIVE_SECONDS = 15.0
 
 
-def make_app(preview: Preview, stop: asyncio.Event) -> Starlette:
+def make_app(preview: Preview, stop: asyncio.Event, hosts: list[str] | None = None) -> Starlette:
+    """`hosts`: the names a request's Host header may carry (default: loopback names only)."""
     async def index(request: Request) -> Response:
         page = preview.html if preview.html is not None else placeholder(str(preview.root))
         # Never cached: after a reload the browser must ask for the new build.
@@ -59,7 +62,32 @@ def make_app(preview: Preview, stop: asyncio.Event) -> Starlette:
         # The PDF and build manifest from the last full build, should a link point at them.
         Mount("/", app=_BookFiles(preview.root / "_book")),
     ]
-    return Starlette(routes=routes)
+    # A page on another site can point its own name at 127.0.0.1 (DNS rebinding) and then read
+    # this server as same-origin; its requests still carry that name in Host, so only our names pass.
+    middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=hosts or list(LOOPBACK_NAMES))]
+    return Starlette(routes=routes, middleware=middleware)
+
+
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
+
+
+def allowed_hosts(host: str, extra: tuple[str, ...] | list[str] = ()) -> list[str]:
+    """Host header values to accept when listening on `host`: the loopback names, the address
+    itself, and for a wildcard address this machine's own names and addresses; plus `extra`."""
+    names = list(LOOPBACK_NAMES)
+    if host in ("0.0.0.0", "::", ""):
+        hostname = socket.gethostname()
+        names += [hostname, socket.getfqdn()]
+        try:
+            names += [info[4][0] for info in socket.getaddrinfo(hostname, None)]
+        except OSError:
+            pass
+    elif host:
+        names.append(host)
+    names += list(extra)
+    # Host headers carry IPv6 addresses in brackets, and that is how the middleware compares them.
+    names = [f"[{n}]" if ":" in n and not n.startswith("[") else n for n in names if n]
+    return list(dict.fromkeys(names))
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -111,9 +139,9 @@ class _Server(uvicorn.Server):
         self._loop.call_soon_threadsafe(self._stop.set)
 
 
-async def serve(preview: Preview, sock: socket.socket, on_ready) -> None:
+async def serve(preview: Preview, sock: socket.socket, on_ready, hosts: list[str] | None = None) -> None:
     stop = asyncio.Event()
-    config = uvicorn.Config(make_app(preview, stop), log_level="warning", lifespan="off",
+    config = uvicorn.Config(make_app(preview, stop, hosts), log_level="warning", lifespan="off",
                             timeout_graceful_shutdown=3)
     server = _Server(config, stop)
     loop_task = asyncio.create_task(preview.run(stop))
