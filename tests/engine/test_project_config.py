@@ -1,6 +1,6 @@
 """What the embedded engine takes from a project besides _quarto.yml itself: profile files merged
 as Quarto merges them, project filters from `filters:`, and the book's figure-numbering filter
-(_extensions/report/figure-numbers.lua) run on its own."""
+(_extensions/report/book-numbers.lua) run on its own."""
 from __future__ import annotations
 
 import json
@@ -15,7 +15,7 @@ from report.engine.pandoc import pandoc_path
 
 from .conftest import REPO, make_book, run_build
 
-NUMBERS_FILTER = REPO / "_extensions" / "report" / "figure-numbers.lua"
+NUMBERS_FILTER = REPO / "_extensions" / "report" / "book-numbers.lua"
 
 
 def test_merge_follows_quarto():
@@ -44,9 +44,9 @@ def test_the_book_merges_its_embedded_profile(monkeypatch):
     import yaml
 
     assert yaml.safe_load((REPO / "_quarto.yml").read_text())["format"]["html"]["embed-resources"] is False
-    assert [(f.path.name, f.at) for f in config.filters] == [("figure-numbers.lua", "pre-ast"),
+    assert [(f.path.name, f.at) for f in config.filters] == [("book-numbers.lua", "pre-ast"),
                                                              ("colophon.lua", "post-quarto")]
-    assert "_extensions/report/figure-numbers.lua" in config.render_inputs
+    assert "_extensions/report/book-numbers.lua" in config.render_inputs
     assert config.filter_args("before-crossref") == ["--lua-filter", str(NUMBERS_FILTER)]
     assert config.filter_args("last") == []
 
@@ -187,3 +187,51 @@ def test_a_figure_no_chapter_declares_is_an_error(tmp_path):
     doc["blocks"][0]["c"][1].append({"t": "Div", "c": [["fig-ghost", [], []], []]})
     run = run_numbers(tmp_path, doc)
     assert run.returncode != 0 and "fig-ghost is a figure in the output but no chapter" in run.stderr
+
+
+def link_texts(out: str) -> list[tuple[str, str]]:
+    links = []
+
+    def text(inlines):
+        return "".join(i.get("c", " ") if i["t"] == "Str" else " " for i in inlines)
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("t") == "Link":
+                links.append((node["c"][2][0], text(node["c"][1])))
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(json.loads(out))
+    return links
+
+
+def cite_para(*citations: tuple[str, str, list]) -> dict:
+    """A paragraph citing each (id, mode, prefix words)."""
+    cites = [{"citationId": cid, "citationPrefix": [{"t": "Str", "c": w} for w in prefix],
+              "citationSuffix": [], "citationMode": {"t": mode}, "citationNoteNum": 0,
+              "citationHash": 0} for cid, mode, prefix in citations]
+    return {"t": "Para", "c": [{"t": "Cite", "c": [cites, []]}]}
+
+
+def test_chapter_references_count_as_quartos_book(tmp_path):
+    doc = numbers_book(tmp_path, {
+        "index.qmd": "# Preface {.unnumbered #sec-preface}\n",
+        "ch/one.qmd": "```{python}\n# not a heading\n```\n\n# One {#sec-one}\n",
+        "ch/half.qmd": "---\ntitle: \"Aside {.unnumbered}\"\n---\n\nNo heading: the title is in the front matter.\n",
+        "ch/two.qmd": "# Two {#sec-two}\n\n## A section {#sec-two-part}\n",
+    }, {"ch/app.qmd": "# Method {#sec-method}\n", "ch/refs.qmd": "# References {.unnumbered #sec-refs}\n"})
+    doc["blocks"][0]["c"][1] += [
+        cite_para(("sec-two", "NormalCitation", []), ("sec-method", "NormalCitation", [])),
+        cite_para(("Sec-one", "SuppressAuthor", [])),
+        cite_para(("sec-method", "NormalCitation", ["Annex"])),
+        cite_para(("sec-two-part", "NormalCitation", [])),  # a section: left to the engine
+        cite_para(("sec-preface", "NormalCitation", [])),   # unnumbered: left to the engine
+    ]
+    run = run_numbers(tmp_path, doc)
+    assert run.returncode == 0, run.stderr
+    assert link_texts(run.stdout) == [("#sec-two", "Chapter 2"), ("#sec-method", "Appendix A"),
+                                      ("#sec-one", "1"), ("#sec-method", "Annex A")]

@@ -68,9 +68,10 @@ def test_every_reference_shows_the_number_its_target_has(quarto_build):
     for target, text in fig_refs:
         assert text == f"Figure {figure_of[target]}", (target, text)
     chapter_refs = sorted({text for target, text in refs if not target.startswith("fig-")})
-    assert chapter_refs == ["Appendix A", "Appendix B", "Chapter 3", "Chapter 5"]
+    assert chapter_refs == ["Appendix A", "Appendix B", "Appendix C", "Chapter 3", "Chapter 5"]
     text = pdf_text(root / "_book" / PDF)
-    for phrase in ("As Chapter 3 shows", "Appendix A sets out the model", "Box 3 in Chapter 5"):
+    for phrase in ("As Chapter 3 shows", "Appendix A sets out the model", "Box 3 in Chapter 5",
+                   "Appendix C lists, figure by figure"):
         assert phrase in text
 
 
@@ -81,6 +82,7 @@ def test_chapters_and_appendices_numbered_as_the_publication(quarto_build):
     assert titles[8] == "6 Recommendations"
     assert titles[9].startswith("Appendix A. A spatial lag model")
     assert titles[10].startswith("Appendix B. Instrumental variables")
+    assert titles[11] == "Appendix C. Data and methods"
     assert titles[0] == "Breaking the cycle" and titles[-1] == "References"
     text = pdf_text(root / "_book" / PDF)
     assert "1 Defining our approach" in text and "Appendix A. A spatial lag model" in text
@@ -150,6 +152,6 @@ def test_summary_and_manifest(quarto_build):
     assert re.search(rf"PDF pages\s+{pdf_pages}\b", output)
     manifest = json.loads((root / "_book" / "build-manifest.json").read_text(encoding="utf-8"))
     assert manifest["engine"] == "quarto" and manifest["tools"]["quarto"] == "1.9.38"
-    assert "_extensions/report/figure-numbers.lua" in manifest["inputs"]
+    assert "_extensions/report/book-numbers.lua" in manifest["inputs"]
     assert PDF in manifest["outputs"] and "chapters/02-analysis.html" in manifest["outputs"]
     assert not [p for p in root.iterdir() if p.name.startswith("_book.")]  # no staging left

@@ -200,7 +200,7 @@ def _meta_value(value: Any) -> dict:
 
 def _book_meta(config: BookConfig) -> dict:
     """`book.chapters` and `book.appendices` as Quarto passes them to every chapter, for project
-    filters that need the book's reading order (_extensions/report/figure-numbers.lua)."""
+    filters that need the book's reading order (_extensions/report/book-numbers.lua)."""
     book = config.raw.get("book") or {}
     return _meta_value({k: book[k] for k in ("chapters", "appendices") if k in book})
 

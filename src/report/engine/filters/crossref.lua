@@ -3,7 +3,7 @@
 --      `.content-visible/.content-hidden when-format` is resolved;
 --   2. chapters, appendices, sections, figures and tables are numbered in document order
 --      (a figure that arrives with a `number` attribute keeps it: the book's own rule in
---      _extensions/report/figure-numbers.lua, run before this filter, numbers figures for both
+--      _extensions/report/book-numbers.lua, run before this filter, numbers figures for both
 --      engines);
 --   3. @fig-/@sec-/@tbl- references become links with their text ("Figure 3", "Chapter 2");
 --      an unknown label or citation key stops the build, naming the chapter file.

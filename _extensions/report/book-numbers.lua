@@ -1,18 +1,24 @@
--- figure-numbers.lua: the book's one rule for figure numbers. Quarto loads it through this
--- extension (`filters: [report]` in _quarto.yml); the embedded engine runs the same file.
+-- book-numbers.lua: the book's numbering rules, one file both engines load. Quarto runs it
+-- through this extension (`filters: [report]` in _quarto.yml); the embedded engine runs the same
+-- file before its own crossref filter.
 --
--- The rule: figures are numbered 1, 2, 3, ... through the whole book in reading order
--- (book.chapters, then book.appendices; inside a file, in document order), the way the
--- publication numbers its Figures 1-17. A figure is what Quarto makes a figure from a `fig-`
--- label: a code cell with `#| label: fig-...`, a `::: {#fig-...}` div or an image with
--- `{#fig-...}`.
+-- Figures: numbered 1, 2, 3, ... through the whole book in reading order (book.chapters, then
+-- book.appendices; inside a file, in document order), the way the publication numbers its
+-- Figures 1-17. A figure is what Quarto makes a figure from a `fig-` label: a code cell with
+-- `#| label: fig-...`, a `::: {#fig-...}` div or an image with `{#fig-...}`.
 --
--- Why a filter: both engines number figures per document, and a Quarto HTML book renders one
--- document per chapter, so each page would start again at Figure 1 (`crossref: chapters:
--- false` only drops the chapter prefix). The numbers are therefore worked out from the book's
--- source files, which every render can read, even when it renders one chapter on its own.
+-- References to chapters: `@sec-x`, where sec-x is a chapter's own heading, reads "Chapter 3" or
+-- "Appendix A", counting chapters as Quarto's book does (a chapter whose title is
+-- `.unnumbered` gets no number; appendices are lettered from A).
 --
--- How each engine is told:
+-- Why a filter: both engines number per document, and a Quarto HTML book renders one document
+-- per chapter, so each page would start again at Figure 1 (`crossref: chapters: false` only
+-- drops the chapter prefix). The numbers are therefore worked out from the book's source files,
+-- which every render can read, even when it renders one chapter on its own. Chapter references
+-- are written here because Quarto's own say "Section 3" once `crossref.chapters` is false, and
+-- only a title when the citing page is itself unnumbered.
+--
+-- How each engine is told the figure numbers:
 --   * Quarto: its figure counter for this document starts at the book number of the
 --     document's first figure. A document's figures are consecutive in the book (checked
 --     below), so captions, references and the book's cross-page index all carry book numbers.
@@ -23,11 +29,13 @@
 --     counter is set just before each figure to the number that figure must show.
 --   * The embedded engine: each figure carries its number in a `number` attribute, which the
 --     engine's crossref filter shows.
+-- A chapter reference becomes a link with its text, which both engines pass through (Quarto
+-- points the link at the chapter's page).
 
 local stringify = pandoc.utils.stringify
 
 local function fail(msg)
-  msg = "figure-numbers: " .. msg
+  msg = "book-numbers: " .. msg
   if quarto == nil then
     -- The embedded engine prints the text between these markers as a clean build error.
     error("REPORT-ERROR: " .. msg .. " :REPORT-ERROR", 0)
@@ -48,6 +56,7 @@ local function book_files(meta)
   local book = meta.book
   if type(book) ~= "table" then return {} end
   local files = {}
+  local appendix = false
   local function add(items)
     if items == nil then return end
     if pandoc.utils.type(items) ~= "List" then items = { items } end
@@ -56,17 +65,18 @@ local function book_files(meta)
       if kind == "table" and (item.part ~= nil or item.chapters ~= nil) then
         -- a part may itself be a page (`part: part.qmd`) before its chapters
         if item.part ~= nil and stringify(item.part):match("%.q?md$") then
-          files[#files + 1] = stringify(item.part)
+          files[#files + 1] = { file = stringify(item.part), appendix = appendix, part = true }
         end
         add(item.chapters)
       elseif kind == "table" and item.file ~= nil then
-        files[#files + 1] = stringify(item.file)
+        files[#files + 1] = { file = stringify(item.file), appendix = appendix }
       else
-        files[#files + 1] = stringify(item)
+        files[#files + 1] = { file = stringify(item), appendix = appendix }
       end
     end
   end
   add(book.chapters)
+  appendix = true
   add(book.appendices)
   return files
 end
@@ -87,15 +97,109 @@ local function cell_shows_output(opts)
   return opts.include ~= "false" and opts.output ~= "false" and opts.eval ~= "false"
 end
 
--- Figure ids of one source file, in document order.
-local function source_figures(root, rel)
+local function read_source(root, rel)
   if not rel:match("%.q?md$") then
-    fail(rel .. ": only .qmd and .md chapters can be scanned for figures")
+    fail(rel .. ": only .qmd and .md chapters can be read for the book's numbers")
   end
   local f = io.open(root .. "/" .. rel, "r")
   if f == nil then fail(rel .. ": cannot read this chapter of the book") end
   local text = f:read("a")
   f:close()
+  return text
+end
+
+-- The id of a chapter's title and whether it is numbered, as Quarto's book decides
+-- (book-shared.ts, isNumberedChapter): a `title:` in the front matter, else the first `#` heading.
+local function chapter_heading(text)
+  local attrs
+  local front = text:match("^%-%-%-\n(.-)\n%-%-%-")
+  if front then
+    local title = ("\n" .. front .. "\n"):match("\ntitle:%s*(.-)\n")
+    if title then attrs = title:match("{(.-)}%s*[\"']?%s*$") or "" end
+  end
+  if attrs == nil then
+    local fence = nil
+    for line in (text .. "\n"):gmatch("(.-)\n") do
+      local marker = line:match("^%s*(```+)") or line:match("^%s*(~~~+)")
+      if marker then
+        if fence == nil then fence = marker elseif marker:sub(1, 1) == fence:sub(1, 1) then fence = nil end
+      elseif fence == nil and line:match("^#%s") then
+        attrs = line:match("{(.-)}%s*$") or ""
+        break
+      end
+    end
+  end
+  if attrs == nil then return nil, true end
+  local id = attrs:match("#([%w%-_:.]+)")
+  local unnumbered = attrs:match("%.unnumbered") ~= nil or attrs:match("^%s*%-%s*$") ~= nil
+    or attrs:match("%s%-%s") ~= nil or attrs:match("^%-%s") ~= nil or attrs:match("%s%-$") ~= nil
+  return id, not unnumbered
+end
+
+local function letter(n)
+  local s = ""
+  while n > 0 do
+    local r = (n - 1) % 26
+    s = string.char(65 + r) .. s
+    n = (n - 1 - r) // 26
+  end
+  return s
+end
+
+-- "Chapter 3" and "Appendix A" for each numbered chapter's heading id.
+local function chapter_labels(files, texts, meta)
+  local crossref = type(meta.crossref) == "table" and meta.crossref or {}
+  local ch_word = crossref["ch-prefix"] and stringify(crossref["ch-prefix"]) or "Chapter"
+  local apx_word = crossref["appendix-title"] and stringify(crossref["appendix-title"]) or "Appendix"
+  local labels, chapter, appendix = {}, 0, 0
+  for _, entry in ipairs(files) do
+    local id, numbered = chapter_heading(texts[entry.file])
+    if numbered and not entry.part then
+      local label
+      if entry.appendix then
+        appendix = appendix + 1
+        label = { word = apx_word, number = letter(appendix) }
+      else
+        chapter = chapter + 1
+        label = { word = ch_word, number = tostring(chapter) }
+      end
+      if id then labels[id] = label end
+    end
+  end
+  return labels
+end
+
+-- `@sec-x` to a chapter: a link reading "Chapter 3" ("3" with `-@sec-x`; "Part 3" with
+-- `[Part @sec-x]`, the author's word in place of the kind's, as Quarto does).
+local function chapter_references(doc, labels)
+  return doc:walk({
+    Cite = function(cite)
+      local out = pandoc.Inlines({})
+      for i, c in ipairs(cite.citations) do
+        local id = c.id:sub(1, 1):lower() .. c.id:sub(2)
+        local label = labels[id]
+        if label == nil then return nil end  -- not (only) chapters: Quarto or the engine decide
+        local text
+        if #c.prefix > 0 then
+          text = pandoc.Inlines(c.prefix)
+          text:insert(pandoc.Space())
+          text:insert(pandoc.Str(label.number))
+        elseif c.mode == pandoc.SuppressAuthor then
+          text = pandoc.Inlines({ pandoc.Str(label.number) })
+        else
+          text = pandoc.Inlines({ pandoc.Str(label.word), pandoc.Space(), pandoc.Str(label.number) })
+        end
+        if i > 1 then out:extend({ pandoc.Str(","), pandoc.Space() }) end
+        out:insert(pandoc.Link(text, "#" .. id, "", { class = "quarto-xref" }))
+        if #c.suffix > 0 then out:extend(c.suffix) end
+      end
+      return out
+    end,
+  })
+end
+
+-- Figure ids of one source file, in document order.
+local function source_figures(rel, text)
   if not text:find("fig-", 1, true) then return {} end
   if text:find("{{< include", 1, true) then
     fail(rel .. ": included files are not scanned for figures; number figures in the chapter itself")
@@ -196,9 +300,14 @@ function Pandoc(doc)
   if #files == 0 then return nil end  -- not a book: leave numbering to the engine
 
   local root = project_dir()
+  local texts = {}
+  for _, entry in ipairs(files) do texts[entry.file] = read_source(root, entry.file) end
+  doc = chapter_references(doc, chapter_labels(files, texts, doc.meta))
+
   local numbers, by_file, n = {}, {}, 0
-  for _, rel in ipairs(files) do
-    by_file[rel] = source_figures(root, rel)
+  for _, entry in ipairs(files) do
+    local rel = entry.file
+    by_file[rel] = source_figures(rel, texts[rel])
     for _, id in ipairs(by_file[rel]) do
       if numbers[id] then
         fail(rel .. ": figure label " .. id .. " is also used in " .. numbers[id].file)
@@ -209,7 +318,7 @@ function Pandoc(doc)
   end
 
   local here = document_figures(doc.blocks)
-  if #here == 0 then return nil end
+  if #here == 0 then return doc end
   local present, files_here, last = {}, {}, 0
   for _, id in ipairs(here) do
     local entry = numbers[id]
