@@ -42,11 +42,12 @@ def chapter_sources(root: Path) -> list[tuple[str, str]]:
 
 
 def source_captions(root: Path) -> list[str]:
-    """Every `#| fig-cap:` of the book's figure cells, in reading order."""
+    """Every `#| fig-cap:` of the book's figure cells, in reading order, as text."""
     caps = []
     for _, text in chapter_sources(root):
         caps += [m.group(1) for m in re.finditer(r'^#\|\s*fig-cap:\s*"(.*)"\s*$', text, re.M)]
-    return caps
+    # as a reader sees them: a markdown link shows its text
+    return [re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", cap) for cap in caps]
 
 
 @dataclass
