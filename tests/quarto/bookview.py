@@ -128,4 +128,4 @@ def pdf_text(pdf: Path) -> str:
 
 def pdf_figures(text: str) -> list[tuple[int, str]]:
     """(number, first words of the caption) for every caption 'Figure N: ...' in the PDF text."""
-    return [(int(m.group(1)), squash(m.group(2))) for m in re.finditer(r"Figure (\d+): ((?:\S+ ){1,6})", text)]
+    return [(int(m.group(1)), squash(m.group(2))) for m in re.finditer(r"Figure (\d+): ((?:\S+ ){1,10})", text)]

@@ -30,7 +30,14 @@ def test_same_chapter_titles(both):
 def test_same_figure_numbers_and_captions(both):
     quarto, embedded, q_root, e_root = both
     assert [c.figures for c in quarto] == [c.figures for c in embedded]
-    assert pdf_figures(pdf_text(q_root / "_book" / PDF)) == pdf_figures(pdf_text(e_root / "_book" / PDF))
+    # In the PDFs the numbers, in order (captions and the data appendix's headings): the words
+    # after them may break over lines differently (Typst 0.14 and 0.15); the captions' text is
+    # compared in HTML above and against the sources in test_quarto_book.
+    def numbers(root):
+        return [n for n, _ in pdf_figures(pdf_text(root / "_book" / PDF))]
+
+    assert numbers(q_root) == numbers(e_root)
+    assert numbers(q_root)[:17] == list(range(1, 18))
 
 
 def test_same_cross_references(both):
