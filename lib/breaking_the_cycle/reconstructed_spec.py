@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from . import census
 from .constants import ENGLAND, REGIONS
-from .manifest import CENSUS_SOURCES, OGL
+from .sources import CENSUS_SOURCES, OGL
 from .reconstruct import YEARS_CLAIMANT
 from .spec import (CC_BY, CENSUS_ATTRIBUTION, DERIVED_LICENSES, RAW_DERIVED_SOURCES, RECONSTRUCTED_NOTE,
                    REPORT_SOURCE, area_type_field, csv_resource, field, provenance_field, region_field,
@@ -80,7 +80,7 @@ MIXED_NOTE = (
     "summed by area type over lsoa_classification; the same numbers as census2021_outcomes, England) and are "
     "real; the 2011 rows are reconstructed and illustrative only, because no 2011 small-area data is part of "
     "this rebuild: they were set so that the change the report describes holds against the real 2021 values, "
-    "and are not official statistics (see src/report/data/reconstruct.py). `report data` rewrites the derived "
+    "and are not official statistics (see lib/breaking_the_cycle/reconstruct.py). `report data` rewrites the derived "
     "rows and leaves the others as found. The resource as a whole is marked reconstructed because it holds "
     "reconstructed rows. " + CENSUS_ATTRIBUTION
 )
