@@ -17,12 +17,16 @@ from __future__ import annotations
 
 import csv
 import re
+import string
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from report import paths
 
 from report.data.errors import DataValidationError, Problem
+from report.tables.render import clean, md_escape, raw_block
+from report.tables.render import render_html as _render_html
+from report.tables.render import render_typst as _render_typst
 
 TABLE_RESOURCE = "recommendations"
 LIST_RESOURCE = "recommendations_numbered"
@@ -85,15 +89,6 @@ class Recommendations:
             for t in THEMES
         )
         return cls(rows, items, groups)
-
-
-def clean(value: str | None) -> str:
-    """Spreadsheets leave stray spaces and line breaks in cells; the table wants one line of text.
-
-    Collapsing line breaks also means no cell can ever start a line of the generated markdown,
-    so CSV text cannot close a raw block's fence or start a list.
-    """
-    return re.sub(r"\s+", " ", value or "").strip()
 
 
 def split_actions(value: str) -> list[str]:
@@ -308,3 +303,58 @@ def _check_consistency(tname, lname, keys: list[_Key], problems):
             problems.append(Problem(tname, "numbering", f"number {k.number} is lower than number {prev.number} "
                                     f"of the row before it (row {prev.line}); numbers must rise with order",
                                     row=k.line, column="number", value=str(k.number)))
+
+# --- Rendering -------------------------------------------------------------------------------
+
+DEFAULT_CAPTION = "Table of recommendations: first steps for neighbourhood renewal"
+HEADINGS = ("Problem", "Solution", "Lever")
+HTML_TEMPLATE = "recommendations.html.j2"
+TYPST_TEMPLATE = "recommendations.typ.j2"
+
+
+def render_html(recs: Recommendations, caption: str | None = None, root: Path | None = None) -> str:
+    return _render_html(HTML_TEMPLATE, root, recs=recs, caption=clean(caption or DEFAULT_CAPTION), headings=HEADINGS)
+
+
+def render_typst(recs: Recommendations, caption: str | None = None, root: Path | None = None) -> str:
+    return _render_typst(TYPST_TEMPLATE, root, recs=recs, caption=clean(caption or DEFAULT_CAPTION), headings=HEADINGS)
+
+
+def render_numbered(recs: Recommendations) -> str:
+    """The executive summary's numbered list as pandoc markdown, one bold lead-in per theme.
+
+    Each theme's list starts at its first number (pandoc's `startnum`), and lever actions become
+    a nested a., b., c. list, so the numbering matches the publication's 1-7 with 7a-c.
+    """
+    blocks = []
+    for group in recs.groups:
+        if not group.items:
+            continue
+        blocks.append(f"**{md_escape(group.theme)}:**")
+        lines = []
+        for item in group.items:
+            marker = f"{item.number}."
+            lines.append(f"{marker} {md_escape(item.text)}")
+            indent = " " * (len(marker) + 1)
+            # No blank lines around the sub-list: they would make pandoc render the list loose.
+            lines += [f"{indent}{string.ascii_lowercase[k]}. {md_escape(a)}" for k, a in enumerate(item.actions)]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def recommendations_table(root: Path | None = None, caption: str | None = None) -> str:
+    """Markdown holding the table twice, as a raw HTML block and a raw Typst block.
+
+    Pandoc keeps only the raw block matching the output format, so each format gets its own.
+    Raises DataValidationError (file, row, column, value, rule) when the CSV breaks its rules.
+    """
+    recs = load_recommendations(root)
+    html = raw_block("html", render_html(recs, caption, root))
+    typ = raw_block("typst", render_typst(recs, caption, root))
+    # Blank lines around the blocks: asis output is pasted into the chapter's markdown.
+    return f"\n\n{html}\n\n{typ}\n\n"
+
+
+def numbered_recommendations(root: Path | None = None) -> str:
+    """Markdown for the numbered recommendations, grouped under a lead-in per theme."""
+    return f"\n\n{render_numbered(load_recommendations(root))}\n\n"

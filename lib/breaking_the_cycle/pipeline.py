@@ -30,9 +30,11 @@ import pandas as pd
 
 from report import paths
 
-from . import census, manifest
+from report.data import manifest
+
+from . import census, sources
 from .constants import AREA_TYPES, DD, ENGLAND, ND, OD, REGIONS
-from .package import read_package
+from report.data.package import read_package
 
 CLASSIFICATION = "lsoa_classification.csv"
 SUMMARY = "area_type_summary.csv"
@@ -240,14 +242,14 @@ def run(root: Path | None = None, raw: Path | None = None, console=None) -> dict
     raw = raw or paths.raw_dir(root)
     out_dir = paths.data_dir(root)
     console = console or Console(stderr=True)
-    sources = read_package(root).get("raw_sources") or manifest.RAW_SOURCES
+    manifest_sources = read_package(root).get("raw_sources") or sources.RAW_SOURCES
 
     progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                         TextColumn("{task.completed}/{task.total}"), console=console, transient=False)
     steps = ["checksums", "classification", "summary", "map data", "key statistics", "census", "figure rows"]
     with progress:
         task = progress.add_task("Verifying raw inputs", total=len(steps))
-        files = manifest.verify_raw(Path(raw), sources,
+        files = manifest.verify_raw(Path(raw), manifest_sources,
                                     on_file=lambda p: progress.update(task, description=f"Checking {p}"))
         progress.advance(task)
         progress.update(task, description="Classifying 2021 LSOAs")
@@ -295,3 +297,23 @@ def run(root: Path | None = None, raw: Path | None = None, console=None) -> dict
         "census_measures": outcomes["measure"].nunique(),
         "census_headline": census.headline(outcomes),
     }
+
+
+def summary(res: dict) -> list[str]:
+    """What `report data` prints after the files: the classification, then the Census headline
+    shares by area type as plain aligned lines (never wrapped in a pipe)."""
+    lines = [
+        f"ok {res['lsoas']:,} LSOAs classified: {res['dd_lsoas']:,} doubly disadvantaged in "
+        f"{res['dd_wards']:,} wards, {res['dd_population']:,} people ({res['dd_population_16_64']:,} aged 16-64); "
+        f"{res['od_lsoas']:,} other deprived",
+        f"ok Census 2021: {res['census_measures']} measures, {res['census_rows']:,} rows by area type and region "
+        "(data/census2021_outcomes.csv); 2021 rows of Figures 6, 10, 15 and all of 13, 14 derived",
+    ]
+    frame = res["census_headline"]
+    cols = [str(c) for c in frame.columns]
+    width = max(len(str(m)) for m in frame.index)
+    lines += ["Census 2021, England, share (%) by area type (DD doubly disadvantaged, OD other deprived, "
+              "ND non-deprived):", f"  {'':<{width}}  " + "  ".join(f"{c:>7}" for c in cols)]
+    for measure, row in frame.iterrows():
+        lines.append(f"  {str(measure):<{width}}  " + "  ".join(f"{v:>7.1f}" for v in row))
+    return lines

@@ -30,7 +30,7 @@ def anchor(spec: Spec) -> str:
     return f"data-{REGISTRY[spec.numbers[0]].label}"
 
 
-def _resource(name: str) -> dict:
+def _resource(name: str | None) -> dict:
     pkg = _package((_data_dir() / "datapackage.json").stat().st_mtime)
     return next((r for r in pkg.get("resources", []) if r.get("name") == name), {})
 
@@ -56,26 +56,35 @@ def _plain(v) -> str:
     return f"{v:.0f}" if isinstance(v, float) and v.is_integer() else str(v)
 
 
-CLASSIFICATION = "lsoa_classification"
+def _titles(name: str | None) -> set[str]:
+    return {str(s.get("title")) for s in _resource(name).get("sources", [])} if name else set()
 
 
-def _sources(names: list[str]) -> str:
-    """The datasets' sources, each once, leaving out the publication itself and the files behind
-    the area classification (which has an entry of its own)."""
-    shared = {str(s.get("title")) for s in _resource(CLASSIFICATION).get("sources", [])}
+def _publication_titles() -> set[str]:
+    pkg = _package((_data_dir() / "datapackage.json").stat().st_mtime)
+    return {str(s.get("title")) for s in pkg.get("sources", [])}
+
+
+def _sources(names: list[str], common: str | None) -> str:
+    """The datasets' sources, each once, leaving out the publication itself and the sources of
+    the `common` resource that many datasets build on (it has an entry of its own)."""
+    shared = _titles(common)
+    own = _publication_titles()
     items: dict[str, str] = {}
     for name in names:
         for s in _resource(name).get("sources", []):
             title = str(s.get("title", "")).strip()
             path = s.get("path")
-            if not title or "Breaking the cycle" in title or (title in shared and name != CLASSIFICATION):
+            if not title or title in own or (title in shared and name != common):
                 continue
             items.setdefault(title, f"[{title}]({path})" if path and str(path).startswith("http") else title)
     return "; ".join(items.values())
 
 
-def figure_entry(spec: Spec) -> str:
-    """Markdown: a heading for the figure (id `data-<label>`) and what its values are."""
+def figure_entry(spec: Spec, common: str | None = None, common_note: str = "") -> str:
+    """Markdown: a heading for the figure (id `data-<label>`) and what its values are. `common`
+    names a resource many datasets are built on (its sources are not repeated; `common_note`
+    is added where a figure uses them)."""
     p = prepare(spec.number, load_data(spec))
     numbers = " and ".join(str(n) for n in spec.numbers)
     word = "Figures" if len(spec.numbers) > 1 else "Figure"
@@ -98,21 +107,16 @@ def figure_entry(spec: Spec) -> str:
     if spec.method:
         lines += [spec.method.strip(), ""]
     names = list(spec.datasets.values())
-    srcs = _sources(names)
+    srcs = _sources(names, common)
     if srcs:
         lines += [f"Sources: {srcs}.", ""]
-    if any(_uses_classification(n) for n in names):
-        lines += ["Areas as classified in [the section above](#sec-data-classification).", ""]
+    if common_note and any(_titles(n) & _titles(common) for n in names):
+        lines += [common_note, ""]
     return "\n".join(lines)
 
 
-def _uses_classification(name: str) -> bool:
-    titles = {str(s.get("title")) for s in _resource(name).get("sources", [])}
-    return bool(titles & {str(s.get("title")) for s in _resource(CLASSIFICATION).get("sources", [])})
-
-
-def figures_markdown() -> str:
-    return "\n".join(figure_entry(s) for s in unique_specs())
+def figures_markdown(common: str | None = None, common_note: str = "") -> str:
+    return "\n".join(figure_entry(s, common, common_note) for s in unique_specs())
 
 
 def _stat_value(value: str, unit: str) -> str:

@@ -21,29 +21,29 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 from . import fmt
 from .data import (
     FigureDataError,
+    canonical_for,
     categories,
     ordered_categories,
     provenance,
     require_columns,
     require_complete,
+    subject_for,
+    totals_for,
 )
 from .palette import (
-    AREA_TYPES,
     CONTEXT_GREY,
     DARK_BLUE,
     DARK_PINK,
-    ENGLAND,
     MUTED_TEXT,
-    REGIONS,
     TEXT,
-    area_type_colour,
-    region_colour,
+    category_colour,
     tint,
 )
 from .registry import Spec
 from .style import frame, new_figure
 
 ILLUSTRATIVE = "reconstructed"
+YEAR_COLUMNS = ("year", "census_year")  # x columns whose values fill a measure line's {years}
 ILLUSTRATIVE_BADGE = "Illustrative values"
 RECONSTRUCTED_NOTE = (
     "Illustrative values are reconstructed to match what the publication states, not official "
@@ -110,7 +110,7 @@ def _frame_or_legend(spec, fig, axes, own, handles=None, labels=None, p: Prepare
         handles.append(_illustrative_key())
         labels.append("Illustrative")
     if own:
-        frame(fig, title=spec.title, measure=spec.measure, source=source_note(spec, p),
+        frame(fig, title=spec.title, measure=measure_text(spec, p), source=source_note(spec, p),
               legend_handles=handles, legend_labels=labels,
               badge=ILLUSTRATIVE_BADGE if p is not None and p.illustrative else None)
     elif handles:
@@ -155,14 +155,35 @@ def _expected(spec: Spec, df: pd.DataFrame, col: str, dataset: str, listed) -> l
 
 
 def _series_colours(spec: Spec, series: list) -> dict[str, tuple[str, float, int]]:
-    """series -> (colour, linewidth, zorder). Regions: highlighted ones coloured, others grey."""
-    if spec.opt("series") == "region":
+    """series -> (colour, linewidth, zorder). With `highlight`, the listed categories are drawn
+    in their colours and the rest in grey for context; otherwise each in its colour, the
+    vocabulary's subject on top."""
+    if spec.opt("highlight"):
         hl = [s for s in spec.opt("highlight", []) if s in series]
         out = {s: (CONTEXT_GREY, 1.2, 2) for s in series}
         for i, s in enumerate(hl):
-            out[s] = (region_colour(s, i), 2.2, 4)
+            out[s] = (category_colour(s, i), 2.2, 4)
         return out
-    return {s: (area_type_colour(s), 2.2, 3 + (s == AREA_TYPES[0])) for s in series}
+    subject = subject_for(spec.opt("series"))
+    return {s: (category_colour(s, i), 2.2, 3 + (s == subject)) for i, s in enumerate(series)}
+
+
+def years_text(values) -> str:
+    """The years a chart covers, for its measure line: 2011–2021 for a run, 2011 and 2021 else."""
+    ys = sorted({int(v) for v in values})
+    if len(ys) > 2 and ys == list(range(ys[0], ys[-1] + 1)):
+        return f"{ys[0]}\u2013{ys[-1]}"
+    return ys[0] if len(ys) == 1 else ", ".join(map(str, ys[:-1])) + f" and {ys[-1]}"
+
+
+def measure_text(spec: Spec, p: "Prepared | None") -> str:
+    """The registry's measure line with `{years}` filled from the data drawn."""
+    if "{years}" not in spec.measure:
+        return spec.measure
+    years = p.extra.get("years") if p is not None else None
+    if not years:
+        raise FigureDataError(f"figure {spec.number}: the measure line asks for {{years}} but the chart has no years")
+    return spec.measure.replace("{years}", str(years_text(years)))
 
 
 # --- lines ----------------------------------------------------------------------------------
@@ -183,7 +204,7 @@ def prepare_lines(spec: Spec, df: pd.DataFrame) -> Prepared:
     if len(xs) < 2:
         raise FigureDataError(f"{ds}: a line needs at least two {x} values, got {xs}")
     table = _sort(df[[*keys, value, "provenance"]], {panels: panel_order, series: series_order} if panels else {series: series_order}, x)
-    return Prepared(table=table, x=xs, series=series_order, panels=panel_order)
+    return Prepared(table=table, x=xs, series=series_order, panels=panel_order, extra={"years": xs})
 
 
 def _sort(df: pd.DataFrame, orders: dict[str, list], then: str | None = None) -> pd.DataFrame:
@@ -342,6 +363,8 @@ def prepare_bars(spec: Spec, df: pd.DataFrame) -> Prepared:
     if panel_order != [None]:
         orders = {"panel": panel_order, **orders}
     table = _sort(df[[*keys, value, "provenance"]], orders)
+    if x in YEAR_COLUMNS:
+        extra["years"] = x_order
     return Prepared(table=table, x=x_order, series=series_order, panels=panel_order, extra=extra)
 
 
@@ -400,7 +423,8 @@ def draw_bars(spec: Spec, p: Prepared, ax=None) -> Figure:
             vals = rows[value].to_numpy()
             made_up = (rows["provenance"] == ILLUSTRATIVE).to_numpy()
             pos = centres + (si - (n_s - 1) / 2) * bar_w
-            colours = [area_type_colour(c) for c in p.x] if s is None else [area_type_colour(s)] * len(vals)
+            colours = ([category_colour(c, i) for i, c in enumerate(p.x)] if s is None
+                       else [category_colour(s, si)] * len(vals))
             bars = pax.bar(pos, vals, bar_w * 0.9, color=colours, label=s, zorder=3,
                            gid=f"bars-{s}" if s else "bars")
             if p.mixed:
@@ -430,7 +454,7 @@ def draw_bars(spec: Spec, p: Prepared, ax=None) -> Figure:
             pax.set_title(panel, loc="left", fontsize=9, fontweight="semibold")
     handles = labels = None
     if p.series:
-        handles = [Patch(facecolor=area_type_colour(s)) for s in p.series]
+        handles = [Patch(facecolor=category_colour(s, i)) for i, s in enumerate(p.series)]
         labels = list(p.series)
     _frame_or_legend(spec, fig, axes, own, handles, labels, p)
     return fig
@@ -438,37 +462,54 @@ def draw_bars(spec: Spec, p: Prepared, ax=None) -> Figure:
 
 # --- map ------------------------------------------------------------------------------------
 
-# Longitude squeezed by cos(latitude) at the middle of England, so the country keeps its shape
-# without a projection library.
-_LON_SCALE = float(np.cos(np.radians(52.6)))
-
-
 def prepare_map(spec: Spec, data: dict) -> Prepared:
+    """Points on region outlines, and a count per region beside them. Options: `region` (the
+    column, and the outlines' property), `count` (the summary column counted) and `subject`
+    ({column: value} picking the summary rows; default the area-type vocabulary's subject)."""
     names = spec.datasets
     points, regions, summary = data["points"], data["regions"], data["summary"]
-    require_columns(points, ["lsoa21_code", "region", "longitude", "latitude"], names["points"])
-    require_columns(summary, ["area_type", "region", "lsoas"], names["summary"])
+    region, count = spec.opt("region", "region"), spec.opt("count", "lsoas")
+    subject = spec.opt("subject") or {"area_type": subject_for("area_type")}
+    require_columns(points, [region, "longitude", "latitude"], names["points"])
+    require_columns(summary, [*subject, region, count], names["summary"])
     feats = regions.get("features", []) if isinstance(regions, dict) else []
     if not feats:
         raise FigureDataError(f"{names['regions']}: no region outlines")
-    outline_regions = [f.get("properties", {}).get("region") for f in feats]
-    ordered_categories(outline_regions, REGIONS, names["regions"], "region outline")
-    dd = summary[(summary["area_type"] == AREA_TYPES[0]) & (summary["region"] != ENGLAND)]
-    order = ordered_categories(dd["region"], REGIONS, names["summary"], "doubly disadvantaged LSOAs in region")
-    counts = _sort(dd[["region", "lsoas"]], {"region": order})
-    counts = counts.rename(columns={"lsoas": "doubly_disadvantaged_lsoas"})
-    ordered_categories(points["region"], None, names["points"], "region")
+    canon = canonical_for(region)
+    outline_regions = [f.get("properties", {}).get(region) for f in feats]
+    ordered_categories(outline_regions, canon, names["regions"], "region outline")
+    rows = summary[~summary[region].isin(totals_for(region))]
+    for col, val in subject.items():
+        rows = rows[rows[col] == val]
+    order = ordered_categories(rows[region], canon, names["summary"], f"{' '.join(map(str, subject.values()))} in region")
+    counts = _sort(rows[[region, count]], {region: order})
+    label = "_".join(str(v).lower().replace(" ", "_").replace("-", "_") for v in subject.values())
+    counts = counts.rename(columns={count: f"{label}_{count}"})
+    ordered_categories(points[region], None, names["points"], "region")
     provs = {provenance(n) or "derived" for n in names.values()}
-    return Prepared(table=counts, x=order, extra={"points": points, "regions": regions, "provenances": provs})
+    # Longitude squeezed by cos(latitude) at the middle of the outlines, so the country keeps its
+    # shape without a projection library.
+    lats = [pt[1] for f in feats for pt in _points(f.get("geometry") or {})]
+    lon_scale = float(np.cos(np.radians((min(lats) + max(lats)) / 2))) if lats else 1.0
+    return Prepared(table=counts, x=order, extra={"points": points, "regions": regions, "provenances": provs,
+                                                   "lon_scale": lon_scale, "region": region})
 
 
-def _geometry_path(geom: dict) -> MplPath:
+def _points(geom: dict):
+    polys = geom.get("coordinates") or []
+    polys = polys if geom.get("type") == "MultiPolygon" else [polys]
+    for poly in polys:
+        for ring in poly:
+            yield from ring
+
+
+def _geometry_path(geom: dict, lon_scale: float) -> MplPath:
     polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
     verts, codes = [], []
     for poly in polys:
         for ring in poly:
             ring = np.asarray(ring, dtype=float)[:, :2]
-            ring = np.column_stack([ring[:, 0] * _LON_SCALE, ring[:, 1]])
+            ring = np.column_stack([ring[:, 0] * lon_scale, ring[:, 1]])
             verts.extend(ring)
             codes.extend([MplPath.MOVETO] + [MplPath.LINETO] * (len(ring) - 2) + [MplPath.CLOSEPOLY])
     return MplPath(np.asarray(verts), codes)
@@ -481,11 +522,14 @@ def draw_map(spec: Spec, p: Prepared, ax=None) -> Figure:
         own = True
     else:
         fig, (max_, bax), own = _axes_for(ax, 2)
-    for f in sorted(p.extra["regions"]["features"], key=lambda f: str(f["properties"].get("region"))):
-        max_.add_patch(PathPatch(_geometry_path(f["geometry"]), facecolor="#EEEFEF", edgecolor="white",
-                                 lw=0.8, zorder=1, gid=f"region-{f['properties'].get('region')}"))
+    region, lon_scale = p.extra["region"], p.extra["lon_scale"]
+    for f in sorted(p.extra["regions"]["features"], key=lambda f: str(f["properties"].get(region))):
+        max_.add_patch(PathPatch(_geometry_path(f["geometry"], lon_scale), facecolor="#EEEFEF", edgecolor="white",
+                                 lw=0.8, zorder=1, gid=f"region-{f['properties'].get(region)}"))
     pts = p.extra["points"]
-    max_.scatter(pts["longitude"] * _LON_SCALE, pts["latitude"], s=2.2, color=DARK_PINK, alpha=0.85,
+    colour = category_colour(next(iter((spec.opt("subject") or {"area_type": subject_for("area_type")}).values())))
+    max_.scatter(pd.to_numeric(pts["longitude"]) * lon_scale, pd.to_numeric(pts["latitude"]), s=2.2, color=colour,
+                 alpha=0.85,
                  linewidths=0, zorder=3, gid="lsoa-points", rasterized=False)
     max_.set_aspect("equal")
     max_.autoscale_view()
@@ -493,10 +537,11 @@ def draw_map(spec: Spec, p: Prepared, ax=None) -> Figure:
 
     counts = p.table
     y = np.arange(len(counts))[::-1]
-    vals = counts["doubly_disadvantaged_lsoas"].to_numpy()
+    count_col = counts.columns[-1]
+    vals = counts[count_col].to_numpy()
     bars = bax.barh(y, vals, height=0.7, color=DARK_PINK, zorder=3, gid="region-counts")
     bax.bar_label(bars, labels=[f"{v:,.0f}" for v in vals], padding=2, fontsize=VALUE_LABEL_SIZE)
-    bax.set_yticks(y, counts["region"])
+    bax.set_yticks(y, counts[region])
     bax.tick_params(axis="y", length=0)
     bax.grid(False)
     bax.spines["bottom"].set_visible(False)

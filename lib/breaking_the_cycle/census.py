@@ -28,7 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from .constants import AREA_TYPES, ENGLAND, REGIONS
-from .errors import Problem, RawInputError
+from report.data.errors import Problem, RawInputError
 
 CENSUS_DIR = "census2021"
 TS066 = f"{CENSUS_DIR}/nomis_census2021_ts066_economic_activity_lsoa21_england.csv"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from . import census
 from .constants import ENGLAND, REGIONS
-from .manifest import CENSUS_SOURCES, OGL
+from .sources import CENSUS_SOURCES, OGL
 from .reconstruct import YEARS_CLAIMANT
 from .spec import (CC_BY, CENSUS_ATTRIBUTION, DERIVED_LICENSES, RAW_DERIVED_SOURCES, RECONSTRUCTED_NOTE,
                    REPORT_SOURCE, area_type_field, csv_resource, field, provenance_field, region_field,
@@ -57,12 +57,14 @@ CENSUS_RULES = [
 ]
 
 
-def _year(lo, hi, name="year", description="Calendar year"):
-    return field(name, "integer", description, minimum=lo, maximum=hi)
+def _year(lo, name="year", description="Calendar year"):
+    # No maximum: a data update that adds a year needs no edit outside data/ (the chart's years,
+    # alt text and prose follow the data).
+    return field(name, "integer", description, minimum=lo)
 
 
 def _census_year():
-    return field("census_year", "integer", "Census year", enum=[2011, 2021])
+    return field("census_year", "integer", "Census year (2011, 2021, and any later census)", minimum=1801)
 
 
 def _pct(name, description):
@@ -80,7 +82,7 @@ MIXED_NOTE = (
     "summed by area type over lsoa_classification; the same numbers as census2021_outcomes, England) and are "
     "real; the 2011 rows are reconstructed and illustrative only, because no 2011 small-area data is part of "
     "this rebuild: they were set so that the change the report describes holds against the real 2021 values, "
-    "and are not official statistics (see src/report/data/reconstruct.py). `report data` rewrites the derived "
+    "and are not official statistics (see lib/breaking_the_cycle/reconstruct.py). `report data` rewrites the derived "
     "rows and leaves the others as found. The resource as a whole is marked reconstructed because it holds "
     "reconstructed rows. " + CENSUS_ATTRIBUTION
 )
@@ -109,13 +111,13 @@ def other_resources() -> list[dict]:
                "output in doubly disadvantaged areas is on average less than half that of other deprived areas, "
                "nearly flat, with the gap widening; its case study puts average growth 2011-2021 at 17% for "
                "doubly disadvantaged neighbourhoods and 24% for England, which the series follows.",
-               [_year(2011, 2021), area_type_field(),
+               [_year(2011), area_type_field(),
                 field("gva_per_capita_gbp", "integer", "Real GVA per head", minimum=0, unit="GBP")],
                ["year", "area_type"], [GVA_SRC], "GBP per person (real terms)", YEAR_AREA_RULES, 4),
         _recon("fig05_gva_per_capita_region", "Real GVA per head in doubly disadvantaged areas by region, 2011-2021",
                "Real GVA per resident, pounds, in doubly disadvantaged areas of each region. The report states "
                "that the East of England's figure is about three times London's.",
-               [_year(2011, 2021), region_field(),
+               [_year(2011), region_field(),
                 field("gva_per_capita_gbp", "integer", "Real GVA per head", minimum=0, unit="GBP")],
                ["year", "region"], [GVA_SRC], "GBP per person (real terms)", YEAR_REGION_RULES, 5),
         _mixed("fig06_self_employment", "Self-employment rate by area type, 2011 and 2021",
@@ -151,7 +153,7 @@ def other_resources() -> list[dict]:
                "the LSOA claimant count including Universal Credit begins, and end in 2023, the last full year "
                "before publication. The report states doubly disadvantaged rates are often double those of "
                "non-deprived areas, especially for young people, with the gap narrowing.",
-               [_year(2013, 2024), area_type_field(),
+               [_year(2013), area_type_field(),
                 field("measure", "string", "Which rate", enum=["Unemployment rate", "Youth unemployment rate"]),
                 _pct("rate_pct", "Claimants, % of the age group")],
                ["year", "area_type", "measure"], [CLAIMANT_SRC], "percent",
@@ -169,14 +171,14 @@ def other_resources() -> list[dict]:
                "Real gross disposable household income per resident, pounds. The report states doubly "
                "disadvantaged and other deprived areas are close, with a small gap from 2014, and both far "
                "below non-deprived areas.",
-               [_year(2011, 2020), area_type_field(),
+               [_year(2011), area_type_field(),
                 field("gdhi_per_capita_gbp", "integer", "Real GDHI per head", minimum=0, unit="GBP")],
                ["year", "area_type"], [GDHI_SRC], "GBP per person (real terms)", YEAR_AREA_RULES, 11),
         _recon("fig12_gdhi_per_capita_region", "Real GDHI per head in doubly disadvantaged areas by region, 2011-2021",
                "Real gross disposable household income per resident, pounds, in doubly disadvantaged areas of "
                "each region. The report states London and the South West lead and the North East lags and is "
                "flat; London rose through the 2010s and then fell back.",
-               [_year(2011, 2021), region_field(),
+               [_year(2011), region_field(),
                 field("gdhi_per_capita_gbp", "integer", "Real GDHI per head", minimum=0, unit="GBP")],
                ["year", "region"], [GDHI_SRC], "GBP per person (real terms)", YEAR_REGION_RULES, 12),
         _derived("fig13_qualifications", "Highest qualification by area type, 2021",

@@ -14,8 +14,6 @@ import pandas as pd
 
 from report import paths
 
-from .palette import AREA_TYPES, ENGLAND, REGIONS
-
 
 class FigureDataError(ValueError):
     """The data cannot draw the figure: a missing column, category, or a ragged series."""
@@ -93,20 +91,40 @@ def ordered_categories(
     return [c for c in canonical if c in present] + [c for c in present if c not in canonical]
 
 
+def _vocabulary(column: str):
+    from report.data.vocab import vocabulary
+
+    try:
+        return vocabulary(column)
+    except paths.ProjectNotFound:
+        return None
+
+
 def canonical_for(column: str) -> tuple[str, ...] | None:
-    if column == "area_type":
-        return AREA_TYPES
-    if column == "region":
-        return REGIONS
-    return None
+    """The order the data package's vocabulary gives a column's categories, if it has one."""
+    vocab = _vocabulary(column)
+    return vocab.values if vocab else None
+
+
+def totals_for(column: str) -> tuple[str, ...]:
+    """Aggregate categories of a column (England, All areas): a chart sets them apart."""
+    vocab = _vocabulary(column)
+    return vocab.totals if vocab else ()
+
+
+def subject_for(column: str) -> str | None:
+    """The first category of a column's vocabulary: the publication's subject, drawn on top."""
+    vocab = _vocabulary(column)
+    return vocab.subject if vocab else None
 
 
 def categories(df: pd.DataFrame, column: str, dataset: str) -> list:
-    """Ordered categories of a column. Years and other numbers sort ascending."""
+    """Ordered categories of a column. Years and other numbers sort ascending; totals are left
+    out (a national line is not one more region)."""
     values = df[column].dropna()
-    if column == "region":
-        # England is a total, not a region; it has its own place in the chart.
-        values = values[values != ENGLAND]
+    totals = totals_for(column)
+    if totals:
+        values = values[~values.isin(totals)]
     canon = canonical_for(column)
     if canon is None and pd.api.types.is_numeric_dtype(values):
         return sorted(values.unique().tolist())

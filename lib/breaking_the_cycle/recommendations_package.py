@@ -2,15 +2,16 @@
 
 The descriptors are generated from the same constants the validator uses (THEMES, the columns),
 so the package's schema and `load_recommendations` cannot drift apart; a test compares them.
-`report tables --update-package` writes them, touching no other resource.
+`python -m breaking_the_cycle.spec` writes them with the rest of the package.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
 from report.data.package import merge_resources, read_package, write_package
-from report.data.spec import csv_resource
-from report.tables.model import ACTION_SEPARATOR, LIST_RESOURCE, TABLE_RESOURCE, THEMES
+
+from .spec import csv_resource
+from .recommendations import ACTION_SEPARATOR, LIST_RESOURCE, TABLE_RESOURCE, THEMES
 
 PUBLICATION = {
     "title": "Centre for Progressive Policy and Local Trust (2024) Breaking the cycle: Delivering good jobs "
@@ -42,7 +43,7 @@ def descriptors() -> list[dict]:
         "own words. `number` is the recommendation's number in the executive summary's list, whose text is "
         f"`lever`; `lever_actions` holds a lever's list of actions separated by ' {ACTION_SEPARATOR} ', lettered "
         f"a, b, c in that list. Numbered recommendations with no table row are in {LIST_RESOURCE}.csv. "
-        "Rendered by report.tables.",
+        "Rendered by breaking_the_cycle.recommendations.",
         [
             _theme_field(),
             {"name": "order", "type": "integer", "description": "Position of the row in the table",
@@ -62,7 +63,7 @@ def descriptors() -> list[dict]:
         LIST_RESOURCE, "Numbered recommendations that have no row in the table",
         f"Recommendations of the executive summary's numbered list that the table does not show; the rest of "
         f"the list is built from {TABLE_RESOURCE}.csv. Numbers across both files run 1..N without gaps and "
-        "rise with the themes. Rendered by report.tables.",
+        "rise with the themes. Rendered by breaking_the_cycle.recommendations.",
         [
             {"name": "number", "type": "integer", "description": "Number of this recommendation in the numbered list",
              "constraints": {"required": True, "unique": True, "minimum": 1}},

@@ -9,10 +9,18 @@ from .registry import Spec
 
 
 def _name(s) -> str:
-    """'Doubly disadvantaged' -> 'doubly disadvantaged areas'; regions stay as they are."""
+    """A category as alt text says it: the registry's `spoken:` phrase for its column's
+    vocabulary ('Doubly disadvantaged' -> 'doubly disadvantaged areas'), else as it is."""
+    from report.data.vocab import vocabularies
+
+    from .registry import spoken
+
     s = str(s)
-    if s in ("Doubly disadvantaged", "Other deprived", "Non-deprived"):
-        return f"{s[0].lower()}{s[1:]} areas"
+    phrases = spoken()
+    if phrases:
+        for column, vocab in vocabularies().items():
+            if column in phrases and s in vocab.values:
+                return phrases[column].format(f"{s[0].lower()}{s[1:]}")
     return s
 
 
@@ -49,7 +57,7 @@ def _flag(row) -> str:
 
 def lines(spec: Spec, p: Prepared) -> str:
     x, series, value, panels = spec.opt("x"), spec.opt("series"), spec.opt("value"), spec.opt("panels")
-    what = "regions" if series == "region" else "area types"
+    what = f"{series.replace('_', ' ')}s"
     span = f"{p.x[0]}–{p.x[-1]}"
     parts = []
     if p.panels != [None]:
@@ -120,20 +128,20 @@ def bars(spec: Spec, p: Prepared) -> str:
     xname = x.replace("_", " ")
     parts = []
     if p.panels != [None]:
-        parts.append(f"Bar chart in {len(p.panels)} panels comparing {spec.noun} across {len(p.x)} area types.")
+        parts.append(f"Bar chart in {len(p.panels)} panels comparing {spec.noun} across {len(p.x)} {x.replace('_', ' ')}s.")
         for panel in p.panels:
             sub = p.table[p.table["panel"] == panel]
             vals = ", ".join(f"{_name(r[x])} {v(r[value])}{flag(r)}" for _, r in sub.iterrows())
             parts.append(f"{panel}: {vals}.")
         return " ".join(parts)
     if not p.series:
-        parts.append(f"Bar chart of {spec.noun} for {len(p.x)} area types: "
+        parts.append(f"Bar chart of {spec.noun} for {len(p.x)} {x.replace('_', ' ')}s: "
                      + ", ".join(f"{_name(r[x])} {v(r[value])}{flag(r)}" for _, r in p.table.iterrows()) + ".")
         hi, lo = p.table.loc[p.table[value].idxmax()], p.table.loc[p.table[value].idxmin()]
         parts.append(f"Highest in {_name(hi[x])}, lowest in {_name(lo[x])}.")
         return " ".join(parts)
     n_bars = len(p.table)
-    parts.append(f"Grouped bar chart of {spec.noun} by {xname}, comparing {len(p.series)} area types.")
+    parts.append(f"Grouped bar chart of {spec.noun} by {xname}, comparing {len(p.series)} {series.replace('_', ' ')}s.")
     # Every value while a listener can follow them (Figure 13: seven groups of three).
     if n_bars <= 24:
         for g in p.x:
@@ -158,15 +166,14 @@ def bars(spec: Spec, p: Prepared) -> str:
 
 def map_(spec: Spec, p: Prepared) -> str:
     counts = p.table
-    col = "doubly_disadvantaged_lsoas"
+    region, col = p.extra.get("region", "region"), counts.columns[-1]
     total = int(counts[col].sum())
     top = counts.sort_values(col, ascending=False, kind="stable")
     hi, lo = top.iloc[0], top.iloc[-1]
-    return (f"Map of England's regions with each of {total:,} doubly disadvantaged neighbourhoods (LSOAs) "
-            f"marked as a dot, and a bar chart of how many lie in each region. The most are in "
-            f"{hi['region']} ({int(hi[col]):,}) and the fewest in {lo['region']} ({int(lo[col]):,}). "
-            f"They are spread across every region, with clusters in "
-            f"{_join(top['region'].head(3).tolist())}.")
+    return (f"Map with each of {total:,} {spec.noun} marked as a dot, and a bar chart of how many lie in "
+            f"each {region.replace('_', ' ')}. The most are in {hi[region]} ({int(hi[col]):,}) and the fewest in "
+            f"{lo[region]} ({int(lo[col]):,}). They are spread across every {region.replace('_', ' ')}, with "
+            f"clusters in {_join(top[region].head(3).tolist())}.")
 
 
 def hierarchy(spec: Spec, p: Prepared) -> str:

@@ -1,6 +1,6 @@
 """Descriptors of the resources this module owns in `data/datapackage.json`.
 
-Run `python -m report.data.spec` after changing a descriptor here: it rewrites only these
+Run `python -m breaking_the_cycle.spec` after changing a descriptor here: it rewrites only these
 resources (in place) and the package-level metadata, leaving other modules' resources alone.
 The package file, not this module, is what validation reads, so a hand edit there also works.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from . import census
 from .constants import AREA_TYPES, ENGLAND, REGIONS
-from .manifest import ATTRIBUTION, CENSUS_SOURCES, CLASSIFICATION_SOURCES, OGL, RAW_SOURCES
+from .sources import ATTRIBUTION, CENSUS_SOURCES, CLASSIFICATION_SOURCES, OGL, RAW_SOURCES
 
 CC_BY = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
          "path": "https://creativecommons.org/licenses/by/4.0/"}
@@ -186,7 +186,7 @@ def derived_resources() -> list[dict]:
             "unit": "degrees",
             "sources": REGIONS_SOURCE,
             "licenses": [OGL],
-            "rules": [{"rule": "geojson_regions", "property": "region"}],
+            "rules": [{"rule": "geojson_vocabulary", "property": "region", "vocabulary": "region"}],
         },
     ]
 
@@ -259,16 +259,22 @@ def package_metadata() -> dict:
         "licenses": [OGL, CC_BY],
         "sources": [REPORT_SOURCE],
         "attribution": ATTRIBUTION,
+        # Categories in the order the book shows them; totals are set apart in charts.
+        "vocabularies": {
+            "area_type": {"values": list(AREA_TYPES), "totals": [census.ALL_AREAS]},
+            "region": {"values": list(REGIONS), "totals": [ENGLAND]},
+        },
     }
 
 
 def all_resources() -> list[dict]:
+    from .recommendations_package import descriptors
     from .reconstructed_spec import other_resources
-    return [*derived_resources(), census_resource(), *other_resources()]
+    return [*derived_resources(), census_resource(), *other_resources(), *descriptors()]
 
 
 def update_package(root=None) -> None:
-    from .package import merge_resources, read_package, write_package
+    from report.data.package import merge_resources, read_package, write_package
 
     pkg = read_package(root)
     meta = package_metadata()

@@ -14,7 +14,7 @@ and 15 (provenance `derived`). This tool writes only the illustrative 2011 rows 
 leaves the derived rows as found; it does not touch Figures 13 and 14 at all.
 
 This is a one-off authoring tool, NOT part of `report data`: once real processed data replaces a
-CSV, running this again would overwrite it. Run it only with `python -m report.data.reconstruct`.
+CSV, running this again would overwrite it. Run it only with `python -m breaking_the_cycle.reconstruct`.
 """
 from __future__ import annotations
 
@@ -369,7 +369,7 @@ def write_all(root: Path | None = None) -> None:
     broken = check_census_relations(out)
     if broken:
         raise SystemExit("the illustrative 2011 values no longer fit the real 2021 values:\n- "
-                         + "\n- ".join(broken) + "\nre-tune them in src/report/data/reconstruct.py")
+                         + "\n- ".join(broken) + "\nre-tune them in lib/breaking_the_cycle/reconstruct.py")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -10,7 +10,7 @@ from report.console import Output, common_options, find_project, guarded
 
 @click.command("figures")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Output directory (default: figures/ in the project).")
+              help="Output directory (default: _figures/ in the project).")
 @click.option("--only", "only", type=int, multiple=True, metavar="N",
               help="Only figure N (repeatable). 3 and 17 are the same drawings as 1 and 2.")
 @common_options
@@ -22,6 +22,7 @@ def figures(out_dir: Path | None, only: tuple[int, ...], project: str | None, qu
     from report import paths
 
     from .data import FigureDataError
+    from .registry import RegistryError
     from .export import export, targets
 
     output = Output(quiet, verbose)
@@ -31,6 +32,8 @@ def figures(out_dir: Path | None, only: tuple[int, ...], project: str | None, qu
         todo = targets(only)
     except KeyError as e:
         raise click.UsageError(str(e.args[0])) from None
+    except RegistryError as e:
+        raise click.ClickException(str(e)) from None
     with Progress(TextColumn("[bold]figures[/]"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("{task.description}", markup=False), console=output.err, transient=False,
                   disable=output.quiet) as bar:
@@ -41,6 +44,6 @@ def figures(out_dir: Path | None, only: tuple[int, ...], project: str | None, qu
 
         try:
             written = export(out_dir, only, progress=tick)
-        except (FigureDataError, FileNotFoundError) as e:
+        except (FigureDataError, FileNotFoundError, RegistryError) as e:
             raise click.ClickException(str(e)) from None
     output.info(f"wrote {len(written)} files for {len(todo)} figures to {out_dir}")

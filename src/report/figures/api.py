@@ -1,4 +1,4 @@
-"""The public functions: plot, alt_text, show, figure_data, and fig01..fig17."""
+"""The public functions: plot, alt_text, show, figure_data."""
 from __future__ import annotations
 
 import dataclasses
@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from . import alt as _alt
 from .builders import DRAW, PREPARE, Prepared
 from .data import load_resource
-from .registry import REGISTRY, Spec, spec
+from .registry import Spec, spec
 from .style import house_style
 
 
@@ -74,17 +74,3 @@ def show(n: int | str, data=None, *, title: bool = False) -> None:
         plt.close(fig)  # figures are not pyplot-managed; this is a no-op safeguard for inline
     display({"image/svg+xml": svg}, raw=True,
             metadata={"image/svg+xml": {"fig-alt": alt_text(s.number, data)}})
-
-
-def _named(number: int):
-    def fn(data: pd.DataFrame | None = None, ax=None) -> Figure:
-        return plot(number, data, ax)
-
-    s = REGISTRY[number]
-    fn.__name__ = fn.__qualname__ = f"fig{number:02d}"
-    fn.__doc__ = f"Figure {number} ({s.label}): {s.title}. {s.measure}."
-    return fn
-
-
-fig01, fig02, fig03, fig04, fig05, fig06, fig07, fig08, fig09, fig10, fig11, fig12, fig13, fig14, \
-    fig15, fig16, fig17 = (_named(n) for n in range(1, 18))
