@@ -13,10 +13,11 @@ import click
 COMMANDS = {
     "build": ("report.engine.cli:build", "Build the book: HTML and PDF into _book/."),
     "preview": ("report.preview.cli:preview", "Serve the HTML locally and rebuild on every save."),
-    "data": ("report.data.cli:data", "Derive the area classification and map data from the raw files."),
+    "data": ("report.data.cli:data", "Run the project's data pipeline: raw files -> data/."),
     "validate": ("report.data.cli:validate", "Validate every dataset against the data package."),
     "figures": ("report.figures.cli:figures", "Export every figure as SVG, PNG, PDF and CSV."),
-    "tables": ("report.tables.cli:tables", "Render the recommendations tables for inspection."),
+    "tables": ("report.tables.cli:tables", "Render a table the project declares, for inspection."),
+    "new": ("report.new_cli:new", "Start a new publication in a directory."),
 }
 
 

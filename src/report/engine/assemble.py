@@ -205,6 +205,11 @@ def _book_meta(config: BookConfig) -> dict:
     return _meta_value({k: book[k] for k in ("chapters", "appendices") if k in book})
 
 
+# _quarto.yml keys that configure the project or a tool rather than being document metadata.
+PROJECT_KEYS = {"project", "book", "format", "execute", "jupyter", "filters", "bibliography", "csl",
+                "crossref", "number-sections", "number-depth", "profile", "report", "website", "engine"}
+
+
 def metadata(config: BookConfig, work_rel: str, warn) -> dict[str, Any]:
     """Metadata for pandoc (templates, citeproc) and for the Lua filters (`report-*`)."""
     meta: dict[str, Any] = {
@@ -221,6 +226,11 @@ def metadata(config: BookConfig, work_rel: str, warn) -> dict[str, Any]:
         "report-work-rel": work_rel,
         "link-citations": True,
     }
+    # Other top-level keys of _quarto.yml reach the templates as document metadata, as Quarto
+    # passes them (a publication's report-colours and report-font, say).
+    for key, value in config.raw.items():
+        if key not in PROJECT_KEYS and key not in meta and isinstance(value, (str, int, float, bool, list, dict)):
+            meta[key] = value
     if "pdf" in config.downloads:
         meta["report-output-file"] = config.output_file  # the HTML links to the PDF beside it
     if config.subtitle:

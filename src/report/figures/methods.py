@@ -86,9 +86,12 @@ def figure_entry(spec: Spec, common: str | None = None, common_note: str = "") -
     names a resource many datasets are built on (its sources are not repeated; `common_note`
     is added where a figure uses them)."""
     p = prepare(spec.number, load_data(spec))
-    numbers = " and ".join(str(n) for n in spec.numbers)
-    word = "Figures" if len(spec.numbers) > 1 else "Figure"
-    lines = [f"### {word} {numbers}: {spec.title} {{#{anchor(spec)} .unnumbered}}", ""]
+    from .registry import REGISTRY
+
+    # Cross-references, not typed numbers: the book's numbering rule (both engines) says which
+    # number each figure has, so the entry cannot drift from the caption it serves.
+    refs = " and ".join(f"@{REGISTRY[n].label}" for n in spec.numbers)
+    lines = [f"### {refs}: {spec.title} {{#{anchor(spec)} .unnumbered}}", ""]
     table = p.table
     if "provenance" in table.columns:
         keys = _keys(spec, table)
