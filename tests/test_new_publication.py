@@ -66,9 +66,9 @@ def test_the_second_publication_builds_with_the_tool_unchanged(tmp_path):
 
 
 @pytest.mark.parametrize("project", [ROOT, EXAMPLE], ids=["breaking-the-cycle", "policy-spotlight"])
-def test_installed_report_extension_is_the_tools_own(project):
-    # Like `quarto add`, each project holds a copy of the report extension; it must be the tool's
-    # (the figure-numbering rule both engines load), not a drifted fork.
+def test_installed_house_files_are_the_tools_own(project):
+    # Like `quarto add`, each project holds copies of the report extension (the figure-numbering
+    # rule both engines load), the Typst house layout and the citation style; they must be the
+    # tool's (src/report/starter/shared), not drifted forks. Change them there and copy them over.
     for rel, src in shared_files().items():
-        if rel.startswith("_extensions/"):
-            assert filecmp.cmp(src, project / rel, shallow=False), f"{project / rel} differs from the tool's {src}"
+        assert filecmp.cmp(src, project / rel, shallow=False), f"{project / rel} differs from the tool's {src}"
