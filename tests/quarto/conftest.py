@@ -25,8 +25,22 @@ def kit_dir() -> Path:
 
 
 def quarto_bin() -> Path | None:
+    """The kit's quarto, else a quarto of the same version on PATH (a CI runner that installs
+    Quarto its own way, such as GitHub Actions with quarto-actions/setup)."""
     candidate = kit_dir() / "bin" / "quarto"
-    return candidate if candidate.is_file() and os.access(candidate, os.X_OK) else None
+    if candidate.is_file() and os.access(candidate, os.X_OK):
+        return candidate
+    import shutil
+
+    on_path = shutil.which("quarto")
+    if on_path:
+        try:
+            version = subprocess.run([on_path, "--version"], capture_output=True, text=True, timeout=60).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return None
+        if version == KIT_VERSION:
+            return Path(on_path)
+    return None
 
 
 def pytest_configure(config):
@@ -64,7 +78,7 @@ def copy_project(dest: Path) -> Path:
     colophon names one commit in every build made from this copy."""
     tracked = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout
     for rel in filter(None, tracked.decode().split("\0")):
-        if rel.startswith(("tests/", "figures/", "benchmarks/")):
+        if rel.startswith(("tests/", "_figures/", "benchmarks/", "examples/")):
             continue
         src, dst = REPO / rel, dest / rel
         if src.is_file():
