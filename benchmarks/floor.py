@@ -49,8 +49,8 @@ def main() -> int:
     import matplotlib.pyplot as plt
     import typst
 
-    import figures
-    from figures.api import svg_text
+    from report import figures
+    from report.figures.api import svg_text
 
     out["imports"] = time.monotonic() - t
 

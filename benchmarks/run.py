@@ -57,7 +57,8 @@ def scratch_copy(dest: Path) -> Path:
     """The repository's tracked files as they are in the working tree; nothing built or cached."""
     files = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout
     for rel in files.decode().split("\0"):
-        if not rel or rel.startswith(("tests/", "benchmarks/")):
+        # Not the book: the test suite, these benchmarks, the second publication, the exports.
+        if not rel or rel.startswith(("tests/", "benchmarks/", "examples/", "_figures/")):
             continue
         src = REPO / rel
         if not src.is_file():  # deleted in the working tree, or a submodule
@@ -71,7 +72,8 @@ def scratch_copy(dest: Path) -> Path:
 
 
 def bench_env(project: Path) -> dict[str, str]:
-    path = os.pathsep.join(p for p in (str(project / "src"), os.environ.get("PYTHONPATH")) if p)
+    # The copy's tool (src/) and publication code (lib/) come first, for the engine and its kernels.
+    path = os.pathsep.join(p for p in (str(project / "src"), str(project / "lib"), os.environ.get("PYTHONPATH")) if p)
     env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "PYTHONPATH": path}
     env.pop("REPORT_KEEP_BUILD", None)
     return env

@@ -40,10 +40,22 @@ def _suffix_text(text: str, c: int, names: list[str], offset: int) -> str:
     return text
 
 
+_HELPER = "_bench_figures_markdown"
+
+
 def _methods_for_copy(text: str, lo: int, hi: int) -> str:
-    return text.replace(
-        "print(methods.figures_markdown())",
-        f"print(\"\\n\".join(methods.figure_entry(s) for s in methods.unique_specs() if {lo} <= s.number <= {hi}))")
+    """The Data and methods appendix lists only figures lo..hi: its call to
+    methods.figures_markdown(...) goes to a copy of it, defined just above, that filters."""
+    text = re.sub(rf"^def {_HELPER}\(.*?\n\n", "", text, flags=re.M | re.S)
+    helper = (f"def {_HELPER}(common=None, common_note=\"\"):\n"
+              f"    return \"\\n\".join(methods.figure_entry(s, common, common_note)\n"
+              f"                     for s in methods.unique_specs() if {lo} <= s.number <= {hi})\n\n")
+    if f"{_HELPER}(" not in text:
+        text = re.sub(r"^(print\()methods\.figures_markdown\(", lambda m: helper + m.group(1) + _HELPER + "(",
+                      text, count=1, flags=re.M)
+    else:
+        text = re.sub(rf"^(print\({_HELPER}\()", lambda m: helper + m.group(1), text, count=1, flags=re.M)
+    return text
 
 
 def make(project: Path, k: int) -> dict[str, int]:
@@ -56,7 +68,7 @@ def make(project: Path, k: int) -> dict[str, int]:
     pkg = json.loads(pkg_path.read_text(encoding="utf-8"))
     originals = list(pkg["resources"])
     names = [r["name"] for r in originals]
-    reg_path = project / "src" / "figures" / "registry.yaml"
+    reg_path = project / (((config.get("report") or {}).get("figures")) or "figures.yml")
     registry = yaml.safe_load(reg_path.read_text(encoding="utf-8"))
     figures = list(registry["figures"])
     chapters = [c for c in book["chapters"] if isinstance(c, str)]
@@ -66,7 +78,7 @@ def make(project: Path, k: int) -> dict[str, int]:
     for rel in chapters + appendices:
         path = project / rel
         text = path.read_text(encoding="utf-8")
-        if "methods.figures_markdown()" in text:
+        if "methods.figures_markdown(" in text:
             path.write_text(_methods_for_copy(text, 1, FIGURES), encoding="utf-8")
 
     for c in range(2, k + 1):
@@ -101,7 +113,7 @@ def make(project: Path, k: int) -> dict[str, int]:
         for rel in chapters + appendices:
             text = (project / rel).read_text(encoding="utf-8")
             text = _suffix_text(text, c, names, offset)
-            text = re.sub(r"if \d+ <= s\.number <= \d+\)", f"if {offset + 1} <= s.number <= {offset + FIGURES})", text)
+            text = _methods_for_copy(text, offset + 1, offset + FIGURES)
             dest = project / "chapters" / f"c{c}" / Path(rel).name
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_text(text, encoding="utf-8")

@@ -13,10 +13,11 @@ import click
 COMMANDS = {
     "build": ("report.engine.cli:build", "Build the book: HTML and PDF into _book/."),
     "preview": ("report.preview.cli:preview", "Serve the HTML locally and rebuild on every save."),
-    "data": ("report.data.cli:data", "Derive the area classification and map data from the raw files."),
+    "data": ("report.data.cli:data", "Run the project's data pipeline: raw files -> data/."),
     "validate": ("report.data.cli:validate", "Validate every dataset against the data package."),
-    "figures": ("figures.cli:figures", "Export every figure as SVG, PNG, PDF and CSV."),
-    "tables": ("report.tables.cli:tables", "Render the recommendations tables for inspection."),
+    "figures": ("report.figures.cli:figures", "Export every figure as SVG, PNG, PDF and CSV."),
+    "tables": ("report.tables.cli:tables", "Render a table the project declares, for inspection."),
+    "new": ("report.new_cli:new", "Start a new publication in a directory."),
 }
 
 
@@ -39,7 +40,7 @@ class LazyGroup(click.Group):
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="breaking-the-cycle-report")
 def main():
-    """Build 'Breaking the cycle' from its data: HTML and PDF, figures, tables."""
+    """Build a publication from its data: HTML and PDF, figures, tables."""
 
 
 if __name__ == "__main__":  # pragma: no cover

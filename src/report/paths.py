@@ -42,7 +42,9 @@ def raw_dir(root: Path | None = None, override: str | os.PathLike | None = None)
 
 
 def figures_dir(root: Path | None = None) -> Path:
-    return (root or project_root()) / "figures"
+    # Not `figures/`: a directory named like the figures package would shadow it for any Python
+    # started in the project (an editable install resolves packages after the current directory).
+    return (root or project_root()) / "_figures"
 
 
 def templates_dir(root: Path | None = None) -> Path:

@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parents[2]
 def copy_project(dest: Path) -> Path:
     tracked = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout
     for rel in filter(None, tracked.decode().split("\0")):
-        if rel.startswith(("tests/", "figures/", "benchmarks/")):
+        if rel.startswith(("tests/", "_figures/", "benchmarks/", "examples/")):
             continue
         src, dst = REPO / rel, dest / rel
         if src.is_file():
@@ -183,3 +183,45 @@ def test_an_illustrative_number_in_the_prose_stops_the_build(book, tmp_path, exp
     assert "reconstructed" in out and dataset in out
     assert (root / "_book" / "index.html").read_bytes() == before
 
+
+
+def _add_gva_year(root: Path, year: int, values: dict[str, float]) -> None:
+    path = root / "data" / "fig04_gva_per_capita.csv"
+    text = path.read_text(encoding="utf-8")
+    rows = "".join(f"{year},{area},{value},reconstructed\n" for area, value in values.items())
+    path.write_text(text + rows, encoding="utf-8")
+
+
+def test_a_new_year_needs_no_edit_outside_data(book, tmp_path):
+    root = copy_project(tmp_path / "book")
+    shutil.copytree(book / ".report-cache", root / ".report-cache")
+    header = (root / "data" / "fig04_gva_per_capita.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header == "year,area_type,gva_per_capita_gbp,provenance"
+    _add_gva_year(root, 2022, {"Doubly disadvantaged": 10600, "Other deprived": 25200, "Non-deprived": 37300})
+    result = build(root, "--to", "html")
+    assert result.exit_code == 0, result.output
+    html = (root / "_book" / "index.html").read_text(encoding="utf-8")
+    # the chart's years follow the data: alt text here, the measure line in the chart itself
+    assert "real GVA per head, 2011–2022" in html
+    from report.figures.api import plot
+    from report.figures.style import house_style  # noqa: F401 - plot applies it
+
+    import os
+    os.environ["QUARTO_PROJECT_DIR"] = str(root)
+    try:
+        texts = {t.get_gid(): t.get_text() for t in plot(4).texts if t.get_gid()}
+    finally:
+        os.environ.pop("QUARTO_PROJECT_DIR", None)
+    assert texts["figure-measure"].endswith("2011–2022")
+
+
+def test_the_prose_is_checked_against_the_newest_year(book, tmp_path):
+    root = copy_project(tmp_path / "book")
+    shutil.copytree(book / ".report-cache", root / ".report-cache")
+    # a 2022 in which doubly disadvantaged areas catch up: the text's claims about the latest
+    # year (lowest growth, less than half) no longer hold, and the build says so
+    _add_gva_year(root, 2022, {"Doubly disadvantaged": 14000, "Other deprived": 25200, "Non-deprived": 37300})
+    result = build(root, "--to", "html")
+    assert result.exit_code != 0
+    out = " ".join(result.output.split())
+    assert "claim no longer holds" in out and "'Doubly disadvantaged': 14000.0" in out

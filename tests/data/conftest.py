@@ -16,7 +16,8 @@ def project(tmp_path, monkeypatch) -> Path:
     """A minimal project (``_quarto.yml`` + a copy of ``data/``) that project_root() resolves to."""
     root = tmp_path / "proj"
     root.mkdir()
-    (root / "_quarto.yml").write_text("project:\n  type: book\n", encoding="utf-8")
+    # The real _quarto.yml: its `report:` section names the publication's pipeline and checks.
+    shutil.copy2(ROOT / "_quarto.yml", root / "_quarto.yml")
     shutil.copytree(ROOT / "data", root / "data", ignore=shutil.ignore_patterns("raw"))
     monkeypatch.setenv("QUARTO_PROJECT_DIR", str(root))
     monkeypatch.delenv("REPORT_RAW_DIR", raising=False)

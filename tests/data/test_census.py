@@ -232,9 +232,9 @@ def test_census_file_and_classification_must_cover_the_same_lsoas(raw_dir):
     """A census table with an LSOA the classification lacks (or the reverse) is refused, named."""
     import pandas as pd
 
-    from report.data import census
+    from breaking_the_cycle import census
     from report.data.errors import RawInputError
-    from report.data.manifest import RAW_SOURCES
+    from breaking_the_cycle.sources import RAW_SOURCES
 
     files = {s["path"]: raw_dir / s["path"] for s in RAW_SOURCES}
     cls = pd.read_csv(DATA / "lsoa_classification.csv", usecols=["lsoa21_code", "area_type", "region"])

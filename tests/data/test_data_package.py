@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from report.data.package import dumps, merge_resources, read_package, write_package
-from report.data.spec import update_package
+from breaking_the_cycle.spec import update_package
 
 
 def test_merge_keeps_foreign_resources_in_place():

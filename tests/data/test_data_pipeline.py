@@ -106,7 +106,7 @@ def test_raw_file_with_wrong_checksum_is_refused(project, raw_dir, tmp_path):
 
 
 def test_changed_census_file_is_refused(project, raw_dir, tmp_path):
-    from report.data.manifest import RAW_SOURCES
+    from breaking_the_cycle.sources import RAW_SOURCES
 
     raw = _raw_copy(raw_dir, tmp_path)
     name = "census2021/nomis_census2021_ts066_economic_activity_lsoa21_england.csv"

@@ -236,3 +236,24 @@ def test_no_change_after_fresh_book(tmp_path):
     rep = RecordingReporter()
     result = build(root, "html", rep)
     assert result.cells_executed == 0 and result.pandoc_runs == 0
+
+
+def test_cache_key_covers_the_tool_wherever_it_is_installed(tmp_path, monkeypatch):
+    # A tool installed in site-packages (not under the project's src/) must still key the cache:
+    # upgrading it can change what a chapter prints.
+    import report
+    from report.engine.cache import _tree_hash
+
+    tool = tmp_path / "site-packages" / "report"
+    tool.mkdir(parents=True)
+    (tool / "__init__.py").write_text("VERSION = 1\n", encoding="utf-8")
+    monkeypatch.setattr(report, "__file__", str(tool / "__init__.py"))
+    project = tmp_path / "proj"
+    (project / "lib" / "pub").mkdir(parents=True)
+    (project / "lib" / "pub" / "__init__.py").write_text("A = 1\n", encoding="utf-8")
+    before = _tree_hash(project)
+    (tool / "__init__.py").write_text("VERSION = 2\n", encoding="utf-8")
+    after_tool = _tree_hash(project)
+    assert after_tool != before
+    (project / "lib" / "pub" / "__init__.py").write_text("A = 2\n", encoding="utf-8")
+    assert _tree_hash(project) != after_tool  # the publication's own code too

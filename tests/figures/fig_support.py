@@ -7,10 +7,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from figures.palette import AREA_TYPES, ENGLAND, REGIONS
+from report.data.vocab import vocabulary
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
+# This publication's categories, from its data package (the framework itself knows none).
+AREA_TYPES = vocabulary("area_type", ROOT).values
+REGIONS = vocabulary("region", ROOT).values
+ENGLAND = vocabulary("region", ROOT).totals[0]
 
 
 def _lines(years, col, name, base):

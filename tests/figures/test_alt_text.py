@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-import figures
+from report import figures
 
 from fig_support import needs_real_data
 
@@ -23,7 +23,7 @@ def test_region_alt_names_highest_lowest_and_highlights(frames):
 
 def test_alt_text_says_which_values_are_illustrative(frames, provenance):
     provenance("reconstructed")
-    from figures.alt import ILLUSTRATIVE_ALL, ILLUSTRATIVE_SOME
+    from report.figures.alt import ILLUSTRATIVE_ALL, ILLUSTRATIVE_SOME
 
     assert figures.alt_text(4, frames[4]).startswith(ILLUSTRATIVE_ALL)
     mixed = figures.alt_text(6, frames[6])  # 2011 illustrative, 2021 real

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from fig_support import synthetic
 
-import figures
-from figures.style import style_path
+from report import figures
+from report.figures.style import style_path
 
 # Each distinct chart once (1 = 3 and 2 = 17 draw the same figure).
 NUMBERS = [1, 2, *range(4, 17)]

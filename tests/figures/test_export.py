@@ -3,7 +3,7 @@ from __future__ import annotations
 import pandas as pd
 from click.testing import CliRunner
 
-from figures.cli import figures as figures_cmd
+from report.figures.cli import figures as figures_cmd
 
 from fig_support import needs_real_data
 

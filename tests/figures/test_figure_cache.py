@@ -1,6 +1,6 @@
-"""The figure render cache (figures.cache): a reused drawing is byte for byte a fresh one, and any
-changed input (data, spec, rcParams, code, fonts) draws again; damaged or half-made entries are
-never served."""
+"""The figure render cache (report.figures.cache): a reused drawing is byte for byte a fresh one,
+and any changed input (data, registry, rcParams, code, fonts) draws again; damaged or half-made
+entries are never served."""
 from __future__ import annotations
 
 import dataclasses
@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-import figures
-import figures.cache as fc
-from figures import registry
+import report.figures.cache as fc
+from report import figures
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -25,6 +24,7 @@ def project(tmp_path, monkeypatch):
     (root / "_quarto.yml").write_text("book:\n  chapters: [index.qmd]\n", encoding="utf-8")
     shutil.copytree(REPO / "data", root / "data", ignore=shutil.ignore_patterns("raw"))
     shutil.copytree(REPO / "fonts", root / "fonts")
+    shutil.copy2(REPO / "figures.yml", root / "figures.yml")
     monkeypatch.setenv("QUARTO_PROJECT_DIR", str(root))
     monkeypatch.setenv(fc.CACHE_ENV, str(root / ".report-cache" / "figures"))
     monkeypatch.delenv(fc.FRESH_ENV, raising=False)
@@ -92,38 +92,45 @@ def test_a_changed_descriptor_redraws(project):
     assert fc.take_counts()["drawn"] == ["fig-childcare", "fig-childcare"]
 
 
-def test_a_changed_spec_or_rc_param_redraws(project, monkeypatch):
+def test_a_changed_registry_or_rc_param_redraws(project):
     root, shown = project
     show(16, shown)
-    s = registry.REGISTRY[16]
-    monkeypatch.setitem(registry.REGISTRY, 16, dataclasses.replace(s, measure=s.measure + " (per 100)"))
+    reg = root / "figures.yml"
+    text = reg.read_text(encoding="utf-8")
+    # Figure 16's own measure line, then a colour the registry gives a category (used by others).
+    measure = figures.spec(16).measure
+    reg.write_text(text.replace(measure, measure + " (per 100)", 1), encoding="utf-8")
     changed = show(16, shown)
     assert "(per 100)" in changed[0]
-    monkeypatch.setitem(registry.REGISTRY, 16, s)
+    colours = figures.registry().colours
+    name, colour = next(iter(colours.items()))
+    reg.write_text(reg.read_text(encoding="utf-8").replace(colour, "#000000", 1), encoding="utf-8")
+    show(16, shown)
     import matplotlib as mpl
 
     with mpl.rc_context({"svg.hashsalt": "another salt"}):
         show(16, shown)
-    assert fc.take_counts()["drawn"] == ["fig-childcare"] * 3
+    assert fc.take_counts()["drawn"] == ["fig-childcare"] * 4
 
 
 def test_changed_drawing_code_or_fonts_redraw(project, monkeypatch, tmp_path):
     root, shown = project
     # A copy of the sources stands in for the code on disk, so an edit to it is safe here.
     src = tmp_path / "src"
-    shutil.copytree(REPO / "src" / "figures", src / "figures", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(REPO / "src" / "report", src / "report", ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(fc, "SRC_DIR", src)
-    monkeypatch.setattr(fc, "PACKAGE_DIR", src / "figures")
-    assert src / "report" / "provenance.py" in fc.code_digests()  # imported inside a function
+    monkeypatch.setattr(fc, "PACKAGE_DIR", src / "report" / "figures")
+    digests = fc.code_digests()
+    assert src / "report" / "provenance.py" in digests  # imported inside a function
+    assert src / "report" / "engine" / "build.py" not in digests  # not the drawing's code
     show(16, shown)
 
     def fresh_process():
         # A process that loaded the edited code: its first fingerprint stands for it.
         monkeypatch.setattr(fc, "_context", {"loaded": None, "current": None})
 
-    for edit in (src / "figures" / "builders.py", src / "report" / "provenance.py",
-                 src / "figures" / "house.mplstyle", root / "fonts" / "SourceSansPro-Regular.ttf"):
+    for edit in (src / "report" / "figures" / "builders.py", src / "report" / "provenance.py",
+                 src / "report" / "figures" / "house.mplstyle", root / "fonts" / "SourceSansPro-Regular.ttf"):
         with open(edit, "ab") as f:
             f.write(b"\n")
         fresh_process()
@@ -134,12 +141,13 @@ def test_changed_drawing_code_or_fonts_redraw(project, monkeypatch, tmp_path):
 def test_a_process_running_older_code_than_on_disk_neither_reads_nor_writes(project, monkeypatch, tmp_path):
     root, shown = project
     src = tmp_path / "src"
-    shutil.copytree(REPO / "src", src, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    shutil.copytree(REPO / "src" / "report", src / "report", ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(fc, "SRC_DIR", src)
-    monkeypatch.setattr(fc, "PACKAGE_DIR", src / "figures")
+    monkeypatch.setattr(fc, "PACKAGE_DIR", src / "report" / "figures")
     show(16, shown)
     entries = set((root / ".report-cache" / "figures").iterdir())
-    (src / "figures" / "builders.py").write_text("# edited after this process imported it\n", encoding="utf-8")
+    (src / "report" / "figures" / "builders.py").write_text("# edited after this process imported it\n",
+                                                            encoding="utf-8")
     set_value(root, OLD, NEW)
     show(16, shown)
     assert set((root / ".report-cache" / "figures").iterdir()) == entries
@@ -158,14 +166,16 @@ def test_a_damaged_entry_is_drawn_again_and_replaced(project):
 
 def test_data_saved_while_drawing_is_not_stored(project, monkeypatch):
     root, shown = project
-    real_plot = figures.api.plot
+    from report.figures import api
+
+    real_plot = api.plot
 
     def plot_then_save(*args, **kwargs):
         fig = real_plot(*args, **kwargs)
         set_value(root, OLD, NEW)  # an editor saves while the figure is drawn
         return fig
 
-    monkeypatch.setattr(figures.api, "plot", plot_then_save)
+    monkeypatch.setattr(api, "plot", plot_then_save)
     show(16, shown)
     assert not list((root / ".report-cache" / "figures").glob("*.json"))
 
@@ -203,9 +213,12 @@ def test_data_passed_in_is_always_drawn(project):
 def test_prune_keeps_the_most_recently_used(tmp_path):
     import os
 
+    from report.engine.build import CACHE_DIR, FIGURE_CACHE_DIR, _prune_figure_cache
+
+    directory = tmp_path / CACHE_DIR / FIGURE_CACHE_DIR
     for i in range(5):
-        fc.put(tmp_path, f"k{i}", "<svg/>", "alt")
-        os.utime(tmp_path / f"k{i}.json", (1000 + i, 1000 + i))
-    assert fc.get(tmp_path, "k0") == ("<svg/>", "alt")  # a hit counts as a use
-    assert fc.prune(tmp_path, 2) == 3
-    assert sorted(p.stem for p in tmp_path.glob("*.json")) == ["k0", "k4"]
+        fc.put(directory, f"k{i}", "<svg/>", "alt")
+        os.utime(directory / f"k{i}.json", (1000 + i, 1000 + i))
+    assert fc.get(directory, "k0") == ("<svg/>", "alt")  # a hit counts as a use
+    assert _prune_figure_cache(tmp_path, keep=2) == 3
+    assert sorted(p.stem for p in directory.glob("*.json")) == ["k0", "k4"]

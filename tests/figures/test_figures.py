@@ -5,11 +5,12 @@ import pandas as pd
 import pytest
 from matplotlib.patches import Rectangle
 
-import figures
-from figures.builders import RECONSTRUCTED_NOTE
-from figures.palette import AREA_TYPES, AREA_TYPE_COLOURS, ENGLAND, REGIONS
+from report import figures
+from report.figures.registry import unique_specs
+from report.figures.builders import RECONSTRUCTED_NOTE
+from report.figures.palette import category_colour
 
-from fig_support import needs_real_data, package_provenance, texts_by_gid, unwrap
+from fig_support import AREA_TYPES, ENGLAND, REGIONS, needs_real_data, package_provenance, texts_by_gid, unwrap
 
 LINE_FIGS = [4, 5, 9, 11, 12]
 BAR_FIGS = [6, 7, 8, 10, 13, 14, 15, 16]
@@ -26,10 +27,9 @@ def test_registry_covers_every_publication_figure():
         assert len(s.title.split()) <= 10  # own short titles, not the publication's sentences
 
 
-def test_named_functions_match_plot(frames):
-    fig = figures.fig04(frames[4])
+def test_lines_follow_the_vocabulary_order(frames):
+    fig = figures.plot(4, frames[4])
     assert [l.get_gid() for l in fig.axes[0].lines] == [f"line-{a}" for a in AREA_TYPES]
-    assert figures.fig16.__name__ == "fig16" and "fig-childcare" in figures.fig16.__doc__
 
 
 @pytest.mark.parametrize("n", LINE_FIGS)
@@ -57,7 +57,7 @@ def test_line_figures(n, frames, provenance):
         assert [t.get_text() for t in fig.legends[0].get_texts()] == expected_series
     t = texts_by_gid(fig)
     assert t["figure-title"] == s.title
-    assert t["figure-measure"] == s.measure
+    assert t["figure-measure"] == s.measure.replace("{years}", f"{years[0]}\u2013{years[-1]}")
     assert t["figure-source"] == f"Source: {s.source}."
 
 
@@ -97,7 +97,7 @@ def test_bar_figures(n, frames, provenance):
         assert legend == list(AREA_TYPES) + (["Illustrative"] if mixed else [])
         from matplotlib.colors import to_rgba
         for c in ax.containers:
-            colour = to_rgba(AREA_TYPE_COLOURS[c.get_label()])
+            colour = to_rgba(category_colour(c.get_label()))
             for p in c.patches:
                 # a hatched (illustrative) bar keeps its area type's colour in its outline
                 assert (p.get_edgecolor() if p.get_hatch() else p.get_facecolor()) == colour
@@ -128,7 +128,7 @@ def test_childcare_labels_only_the_values_the_publication_states(frames):
 
 
 def test_mixed_chart_hatches_illustrative_bars_and_says_so(frames):
-    from figures.builders import HATCH, ILLUSTRATIVE_BADGE, MIXED_NOTE
+    from report.figures.builders import HATCH, ILLUSTRATIVE_BADGE, MIXED_NOTE
 
     fig = figures.plot(6, frames[6])  # 2011 illustrative, 2021 real
     bars = {c.get_label(): c.patches for c in fig.axes[0].containers}
@@ -195,7 +195,7 @@ def test_caller_axes(frames):
 # --- with the real data package ---------------------------------------------------------------
 
 @needs_real_data
-@pytest.mark.parametrize("n", [s.number for s in figures.registry.unique_specs()])
+@pytest.mark.parametrize("n", [s.number for s in unique_specs()])
 def test_real_data_draws(n):
     s = figures.spec(n)
     fig = figures.plot(n)

@@ -4,9 +4,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-import figures
-from figures import FigureDataError
-from figures.palette import AREA_TYPES
+from report import figures
+from report.figures import FigureDataError
+from fig_support import AREA_TYPES
 
 
 def test_new_year_adds_a_point(frames):

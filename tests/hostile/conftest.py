@@ -36,6 +36,9 @@ format:
     toc: false
   typst:
     font-paths: [fonts]
+# The publication's data checks, as its own _quarto.yml declares them.
+report:
+  checks: [breaking_the_cycle.checks:derived_tables_agree]
 """
 
 

@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from report.tables import (THEMES, load_recommendations, numbered_recommendations, recommendations_table,
+from breaking_the_cycle.recommendations import (THEMES, load_recommendations, numbered_recommendations, recommendations_table,
                            render_html, render_typst)
-from report.tables.model import DataValidationError
+from report.data.errors import DataValidationError
 
 from ._helpers import DATA, LIST_COLUMNS, TABLE_COLUMNS, compile_typst, parse_table, read_csv, squash, write_csv
 
@@ -329,7 +329,7 @@ def test_datapackage_entries_match_the_validator():
     `report tables --update-package` after changing them."""
     import json
 
-    from report.tables.package import descriptors
+    from breaking_the_cycle.recommendations_package import descriptors
     package = json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))
     by_name = {r["name"]: r for r in package["resources"]}
     for d in descriptors():

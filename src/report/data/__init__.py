@@ -161,7 +161,9 @@ def validate_all(root=None, cache=None, refresh: bool = False) -> int:
 
     from report import paths
 
-    from .validate import (DERIVED, check_derived, check_resource_cached, derived_key, read_validation_cache,
+    from report import project
+
+    from .validate import (check_resource_cached, package_check_key, read_validation_cache, run_package_check,
                            write_validation_cache)
 
     root = _root(root)
@@ -180,14 +182,19 @@ def validate_all(root=None, cache=None, refresh: bool = False) -> int:
             failed.add(desc["name"])
         problems.extend(found)
     descs = {d["name"]: d for d in pkg["resources"]}
-    if all(name in descs for name in DERIVED) and not failed & set(DERIVED):
-        key = derived_key(descs, paths.data_dir(root), root)
-        if key is None or key not in known:
-            found = check_derived(descs, paths.data_dir(root), root)
-            problems.extend(found)
-            if not found and key is not None and derived_key(descs, paths.data_dir(root), root) == key:
-                passed.add(key)
-        else:
+    cfg = project.config(root)
+    for spec in cfg.checks:
+        check = cfg.hook(spec, "checks")
+        needs = tuple(getattr(check, "resources", ()))
+        if not all(name in descs for name in needs) or failed & set(needs):
+            continue
+        key = package_check_key(check, descs, paths.data_dir(root), root)
+        if key is not None and key in known:
+            passed.add(key)
+            continue
+        found = run_package_check(check, descs, paths.data_dir(root), root)
+        problems.extend(found)
+        if not found and key is not None and package_check_key(check, descs, paths.data_dir(root), root) == key:
             passed.add(key)
     if cache is not None and (passed != known or refresh):
         write_validation_cache(Path(cache), passed)

@@ -15,45 +15,37 @@ from report.console import EXIT_FAILED, Output, common_options, find_project, gu
 @common_options
 @guarded
 def data(raw_dir, project, quiet, verbose):
-    """Derive the neighbourhood classification, summary, map data, derived statistics and Census 2021 outcomes."""
-    from report import paths
+    """Run the project's data pipeline: raw public files -> the derived files in data/.
+
+    Which pipeline runs is the project's choice (`report: data:` in _quarto.yml names a module
+    with `run(root, raw, console)` returning what it wrote, and `summary(result)` lines to print).
+    """
+    from report import paths, project as project_config
 
     from .errors import DataValidationError
-    from .pipeline import run
 
     output = Output(quiet, verbose)
     root = find_project(project)
+    cfg = project_config.config(root)
+    if not cfg.data:
+        output.error(f"{root / '_quarto.yml'}: this project declares no data pipeline; name the module "
+                     "that derives its data under `report: data:`")
+        sys.exit(EXIT_FAILED)
+    pipeline = cfg.hook(cfg.data, "data")
     raw = paths.raw_dir(root, raw_dir)
     progress = make_console(stderr=True)
     progress.quiet = output.quiet  # rich's own switch: the progress bar stays silent with -q
     try:
-        res = run(root=root, raw=raw, console=progress)
+        res = pipeline.run(root=root, raw=raw, console=progress)
     except DataValidationError as exc:
         output.error(f"report data: raw inputs in {raw} rejected\n{exc}")
         sys.exit(EXIT_FAILED)
     for name, changed in res["written"].items():
         output.info(f"  {'wrote' if changed else 'unchanged'}  data/{name}")
-    output.info(
-        f"{res['lsoas']:,} LSOAs classified: {res['dd_lsoas']:,} doubly disadvantaged in "
-        f"{res['dd_wards']:,} wards, {res['dd_population']:,} people ({res['dd_population_16_64']:,} aged 16-64); "
-        f"{res['od_lsoas']:,} other deprived", label="ok", style="green")
-    output.info(
-        f"Census 2021: {res['census_measures']} measures, {res['census_rows']:,} rows by area type and region "
-        "(data/census2021_outcomes.csv); 2021 rows of Figures 6, 10, 15 and all of 13, 14 derived",
-        label="ok", style="green")
-    for line in _headline_lines(res["census_headline"]):
-        output.info(line)
-
-
-def _headline_lines(frame) -> list[str]:
-    """The census headline shares by area type, as plain aligned lines (never wrapped in a pipe)."""
-    cols = [str(c) for c in frame.columns]
-    width = max(len(str(m)) for m in frame.index)
-    lines = ["Census 2021, England, share (%) by area type (DD doubly disadvantaged, OD other deprived, "
-             "ND non-deprived):", f"  {'':<{width}}  " + "  ".join(f"{c:>7}" for c in cols)]
-    for measure, row in frame.iterrows():
-        lines.append(f"  {str(measure):<{width}}  " + "  ".join(f"{v:>7.1f}" for v in row))
-    return lines
+    summary = getattr(pipeline, "summary", None)
+    for line in summary(res) if summary else []:
+        label, _, text = line.partition(" ") if line.startswith("ok ") else ("", "", line)
+        output.info(text, label=label, style="green" if label else "")
 
 
 @click.command()

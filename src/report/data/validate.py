@@ -436,10 +436,10 @@ def _feature_problems(feats: list, file: str) -> list[Problem]:
     return out
 
 
-def check_geojson(path: Path, desc: dict, file: str) -> tuple[list[Problem], pd.DataFrame | None]:
+def check_geojson(path: Path, desc: dict, file: str, root: Path | None = None) -> tuple[list[Problem], pd.DataFrame | None]:
     import pandas as pd
 
-    from .constants import REGIONS
+    from .vocab import vocabulary
 
     raw, problems = _read_file(path, desc, file)
     if problems:
@@ -462,19 +462,26 @@ def check_geojson(path: Path, desc: dict, file: str) -> tuple[list[Problem], pd.
         return _shown_problems(problems, file), None
     df = pd.DataFrame([{**(f.get("properties") or {}), "geometry": f.get("geometry")} for f in feats])
     for rule in desc.get("rules", []):
-        if rule.get("rule") == "geojson_regions":
+        if rule.get("rule") == "geojson_vocabulary":
+            # One feature per category of a vocabulary the data package declares (regions, say).
             prop = rule.get("property", "region")
+            vocab = vocabulary(rule.get("vocabulary", prop), root)
+            if vocab is None:
+                problems.append(Problem(file=file, rule="geojson_vocabulary", column=prop,
+                                        message=f"the data package declares no vocabulary {rule.get('vocabulary', prop)!r}"))
+                continue
+            allowed = list(vocab.values)
             have = df[prop].tolist() if prop in df else []
             for i, v in enumerate(have):
-                if v not in REGIONS:
-                    close = difflib.get_close_matches(str(v), REGIONS, n=1)
+                if v not in allowed:
+                    close = difflib.get_close_matches(str(v), allowed, n=1)
                     hint = f" — did you mean {close[0]!r}?" if close else ""
                     problems.append(Problem(file=file, rule="enum", column=f"features[{i}].properties.{prop}",
-                                            value=v, message=f"feature {i + 1}: unknown region{hint}"))
-            for r in REGIONS:
+                                            value=v, message=f"feature {i + 1}: unknown {prop}{hint}"))
+            for r in allowed:
                 if r not in have:
                     problems.append(Problem(file=file, rule="all_categories_present", column=prop, value=r,
-                                            message="no feature for this region"))
+                                            message=f"no feature for this {prop}"))
     return problems, df
 
 
@@ -490,7 +497,7 @@ def check_resource(desc: dict, data_dir: Path, root: Path | None = None) -> tupl
     file = _display(path, root)
     problems = check_metadata(desc, file)
     if desc.get("format") == "geojson" or str(path).endswith(".geojson"):
-        more, df = check_geojson(path, desc, file)
+        more, df = check_geojson(path, desc, file, root)
     elif "schema" in desc:
         more, df = check_csv(path, desc, file)
     else:
@@ -630,19 +637,24 @@ def trusted_frame(desc: dict, data_dir: Path) -> pd.DataFrame | None:
     return _typed_frame(raw.decode("utf-8"), desc["schema"])
 
 
-# --- Derived tables against each other ---------------------------------------------------------
+# --- Checks across tables ---------------------------------------------------------------------
 #
-# `report data` derives area_type_summary and map_points from lsoa_classification; a hand edit
-# to one of them (an LSOA's area type, say) leaves each valid on its own and the three in
-# disagreement. Checked when all three are in the package and each passed on its own; the pass
-# is remembered under a key over the three files' keys.
+# A publication may declare checks that look at several resources at once (`report: checks:` in
+# _quarto.yml): for example that tables a pipeline derives from one another still agree after a
+# hand edit. A check is a function (frames, files) -> problems with a `resources` attribute naming
+# what it reads. It runs when every resource it reads is in the package and passed on its own; a
+# pass is remembered under a key over those files and the check's own code.
 
-DERIVED = ("lsoa_classification", "area_type_summary", "map_points")
 
+def package_check_key(check, descs: dict[str, dict], data_dir: Path, root: Path | None) -> str | None:
+    import inspect
 
-def derived_key(descs: dict[str, dict], data_dir: Path, root: Path | None) -> str | None:
-    h = hashlib.sha256(f"derived tables\0{validator_fingerprint()}\0".encode())
-    for name in DERIVED:
+    try:
+        code = inspect.getsource(inspect.getmodule(check))
+    except (OSError, TypeError):
+        code = getattr(check, "__qualname__", repr(check))
+    h = hashlib.sha256(f"package check\0{validator_fingerprint()}\0{code}\0".encode())
+    for name in check.resources:
         try:
             raw = _read_bytes(resource_path(descs[name], data_dir, root))
         except ValueError:
@@ -653,12 +665,10 @@ def derived_key(descs: dict[str, dict], data_dir: Path, root: Path | None) -> st
     return h.hexdigest()
 
 
-def check_derived(descs: dict[str, dict], data_dir: Path, root: Path | None) -> list[Problem]:
-    from .rules import derived_tables_agree
-
+def run_package_check(check, descs: dict[str, dict], data_dir: Path, root: Path | None) -> list[Problem]:
     frames, files = {}, {}
-    for name in DERIVED:
+    for name in check.resources:
         path = resource_path(descs[name], data_dir, root)
         files[name] = _display(path, root)
         frames[name] = _typed_frame(_read_bytes(path).decode("utf-8"), descs[name]["schema"])
-    return derived_tables_agree(frames, files)
+    return check(frames, files)

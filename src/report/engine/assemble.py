@@ -183,7 +183,31 @@ def assemble(config: BookConfig, docs: dict[str, Qmd], results: dict[str, Chapte
         else:
             attr = ["", ["report-chapter"], [["file", entry.path], ["kind", entry.kind]]]
             blocks.append({"t": "Div", "c": [attr, chapter_blocks]})
-    return {"pandoc-api-version": api_version, "meta": {}, "blocks": blocks}
+    return {"pandoc-api-version": api_version, "meta": {"book": _book_meta(config)}, "blocks": blocks}
+
+
+def _meta_value(value: Any) -> dict:
+    """A YAML value as pandoc metadata, strings kept literal (a metadata file would read them
+    as markdown, and an underscore pair in a file name would become emphasis)."""
+    if isinstance(value, dict):
+        return {"t": "MetaMap", "c": {str(k): _meta_value(v) for k, v in value.items()}}
+    if isinstance(value, list):
+        return {"t": "MetaList", "c": [_meta_value(v) for v in value]}
+    if isinstance(value, bool):
+        return {"t": "MetaBool", "c": value}
+    return {"t": "MetaString", "c": str(value)}
+
+
+def _book_meta(config: BookConfig) -> dict:
+    """`book.chapters` and `book.appendices` as Quarto passes them to every chapter, for project
+    filters that need the book's reading order (_extensions/report/book-numbers.lua)."""
+    book = config.raw.get("book") or {}
+    return _meta_value({k: book[k] for k in ("chapters", "appendices") if k in book})
+
+
+# _quarto.yml keys that configure the project or a tool rather than being document metadata.
+PROJECT_KEYS = {"project", "book", "format", "execute", "jupyter", "filters", "bibliography", "csl",
+                "crossref", "number-sections", "number-depth", "profile", "report", "website", "engine"}
 
 
 def metadata(config: BookConfig, work_rel: str, warn) -> dict[str, Any]:
@@ -194,12 +218,19 @@ def metadata(config: BookConfig, work_rel: str, warn) -> dict[str, Any]:
         "lang": "en-GB",
         "author": [a.name for a in config.authors],
         "report-authors": [{"name": a.name, "url": a.url or ""} for a in config.authors],
-        "report-crossref": {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in config.crossref.items()},
+        # Quarto's key, so partials ($crossref.appendix-title$) and filters read it in both engines
+        "crossref": {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in config.crossref.items()},
         "report-number-sections": "true" if config.number_sections else "false",
         "report-number-depth": str(config.number_depth),
+        "number-depth": str(config.number_depth),  # Quarto's key, read by the Typst partials
         "report-work-rel": work_rel,
         "link-citations": True,
     }
+    # Other top-level keys of _quarto.yml reach the templates as document metadata, as Quarto
+    # passes them (a publication's report-colours and report-font, say).
+    for key, value in config.raw.items():
+        if key not in PROJECT_KEYS and key not in meta and isinstance(value, (str, int, float, bool, list, dict)):
+            meta[key] = value
     if "pdf" in config.downloads:
         meta["report-output-file"] = config.output_file  # the HTML links to the PDF beside it
     if config.subtitle:

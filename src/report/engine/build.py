@@ -589,19 +589,23 @@ def _build(root: Path, to: str, reporter: Reporter, fresh: bool, pool: KernelPoo
     )
 
 
-def _prune_figure_cache(root: Path) -> None:
-    """Keep the figure cache to the most recently used renders (each data edit adds entries)."""
+def _prune_figure_cache(root: Path, keep: int = FIGURE_CACHE_KEEP) -> int:
+    """Keep the figure cache to the `keep` most recently used renders (each data edit adds
+    entries; a reuse touches its entry). Here rather than in report.figures.cache, whose package
+    would import matplotlib into the build process. Returns how many went."""
     directory = root / CACHE_DIR / FIGURE_CACHE_DIR
-    if not directory.is_dir():
-        return
     try:
-        if sum(1 for _ in directory.glob("*.json")) <= FIGURE_CACHE_KEEP:
-            return
+        entries = sorted(((p.stat().st_mtime, p) for p in directory.glob("*.json")), reverse=True)
     except OSError:
-        return
-    from figures.cache import prune
-
-    prune(directory, FIGURE_CACHE_KEEP)
+        return 0
+    removed = 0
+    for _, path in entries[keep:]:
+        try:
+            path.unlink()
+            removed += 1
+        except OSError:
+            pass
+    return removed
 
 
 def _execute_settled(config: BookConfig, docs: dict[str, Qmd], cache, hits: dict[str, ChapterResult],
@@ -705,11 +709,7 @@ def render_keys(config: BookConfig, doc: dict, meta: dict, results: dict[str, Ch
     h.update(f"code {_tree_hash(root)}\0".encode())
     _hash_tree(h, ENGINE_DIR, "engine")
     _hash_tree(h, config.config_path, "_quarto.yml")
-    files = set(config.bibliography) | ({config.csl} if config.csl else set())
-    css = config.html.get("css") or []
-    files |= set(css if isinstance(css, list) else [css])
-    files |= set(config.typst.get("template-partials") or [])
-    files |= set(config.typst.get("font-paths") or ["fonts"])
+    files = set(config.render_inputs)  # templates, profiles, project filters, fonts, ...
     images: set[str] = set()
     _image_targets(doc["blocks"], images)
     files |= {t for t in images if "://" not in t and not t.startswith("data:")}
@@ -870,13 +870,7 @@ def _pandoc_warnings(stderr: str, reporter: Reporter) -> None:
 def _write_manifest(config: BookConfig, out: Path, results: dict[str, ChapterResult], to: str, epoch: int,
                     tools: dict[str, str]) -> None:
     root = config.root
-    inputs = {"_quarto.yml"} | set(config.chapter_paths) | set(config.bibliography)
-    for key in ("csl",):
-        if config.csl:
-            inputs.add(config.csl)
-    css = config.html.get("css") or []
-    inputs |= set(css if isinstance(css, list) else [css])
-    inputs |= set(config.typst.get("template-partials") or [])
+    inputs = set(config.render_inputs) | set(config.chapter_paths)
     for r in results.values():
         inputs |= set(r.opened)
     manifest = {

@@ -1,7 +1,7 @@
 """Executed chapters kept between builds in `.report-cache/`.
 
-A chapter is re-executed when its source, the project code (src/, templates/), the tool
-versions, or any project file its kernel opened last time (recorded with an audit hook in the
+A chapter is re-executed when its source, the project code (src/, lib/, templates/), the
+tool's own code wherever it is installed, the tool versions, or any project file its kernel opened last time (recorded with an audit hook in the
 kernel) has changed. Files opened are only known after running, so an entry stores them with
 their hashes and the lookup checks each one.
 
@@ -24,7 +24,7 @@ from .execute import ChapterResult
 from .swap import checkpoint
 
 FORMAT_VERSION = 2
-CODE_DIRS = ("src", "templates")
+CODE_DIRS = ("src", "lib", "templates")
 SKIP_PARTS = {"__pycache__", ".pytest_cache"}
 MISSING = ""  # the recorded hash of a file that did not exist (or was not a regular file)
 
@@ -42,19 +42,33 @@ def _file_sha(path: Path) -> str | None:
         return None
 
 
-def _tree_hash(root: Path, dirs: tuple[str, ...] = CODE_DIRS) -> str:
+def _code_dirs(root: Path) -> list[tuple[str, Path]]:
+    """The project's code and the tool's own package, wherever it is installed: a change to
+    either can change what a chapter prints (site-packages as much as an editable checkout)."""
+    import report
+
+    dirs = [(d, root / d) for d in CODE_DIRS]
+    dirs.append(("<report tool>", Path(report.__file__).resolve().parent))
+    return dirs
+
+
+def _tree_hash(root: Path, skip: tuple[str, ...] = ()) -> str:
+    """Hash of the code dirs' files; `skip` leaves some out by label (the kernel pool's stamp
+    leaves out templates/, which kernels read afresh and never import)."""
     h = hashlib.sha256()
-    for d in dirs:
-        base = root / d
+    for label, base in _code_dirs(root):
+        if label in skip:
+            continue
         if not base.is_dir():
             continue
+        h.update(f"{label}\0".encode())
         for dirpath, dirnames, filenames in os.walk(base):
             dirnames[:] = sorted(n for n in dirnames if n not in SKIP_PARTS and not n.endswith(".egg-info"))
             for name in sorted(filenames):
                 if name.endswith((".pyc", ".pyo")):
                     continue
                 p = Path(dirpath) / name
-                h.update(os.path.relpath(p, root).encode() + b"\0")
+                h.update(os.path.relpath(p, base).encode() + b"\0")
                 h.update((_file_sha(p) or "").encode() + b"\0")
     return h.hexdigest()
 

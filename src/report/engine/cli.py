@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -55,16 +54,33 @@ def _find_root(project: str | None) -> Path:
     return find_project(project)
 
 
-def _run_quarto(root: Path, to: str, reporter: ConsoleReporter) -> int:
-    cmd = ["quarto", "render"]
-    if to == "html":
-        cmd += ["--to", "html"]
-    elif to == "pdf":
-        cmd += ["--to", "typst"]
+def _print_summary(reporter: ConsoleReporter, rows: list[tuple[str, str]], outputs) -> None:
+    # Plain aligned lines rather than a table: a table is cut to 80 columns off a terminal.
+    rows = rows + [("output", str(p)) for p in outputs]
+    reporter.output.info("", label="built", style="bold green")
+    for label, value in rows:
+        reporter.output.info(f"{label:<21}{value}")
+
+
+def _build_with_quarto(root: Path, to: str, reporter: ConsoleReporter, quarto: str) -> None:
+    from .errors import BuildError
+    from .quarto_run import build_with_quarto, quarto_version
+
+    reporter.info(f"engine: quarto {quarto_version(quarto)} ({quarto}) in {root}")
+    try:
+        result = build_with_quarto(root, to, reporter, quarto)
+    except BuildError as exc:
+        reporter.error(str(exc))
+        sys.exit(1)
     if reporter.quiet:
-        cmd.append("--quiet")
-    reporter.info(f"engine: quarto ({' '.join(cmd)})")
-    return subprocess.run(cmd, cwd=root).returncode
+        return
+    rows = [("chapters executed", str(result.chapters_executed))]
+    if result.figures:
+        rows.append(("figures", str(result.figures)))
+    if result.pages is not None:
+        rows.append(("PDF pages", str(result.pages)))
+    rows.append(("time", f"{result.seconds:.1f} s"))
+    _print_summary(reporter, rows, result.outputs)
 
 
 @click.command()
@@ -79,10 +95,12 @@ def build(to: str, engine: str, fresh: bool, project: str | None, quiet: bool, v
     """Render the book to _book/index.html and _book/<output-file>.pdf."""
     root = _find_root(project)
     reporter = ConsoleReporter(quiet, verbose)
-    if engine == "quarto" or (engine == "auto" and shutil.which("quarto")):
-        if not shutil.which("quarto"):
+    quarto = shutil.which("quarto")
+    if engine == "quarto" or (engine == "auto" and quarto):
+        if not quarto:
             raise click.ClickException("--engine quarto: `quarto` is not on PATH")
-        sys.exit(_run_quarto(root, to, reporter))
+        _build_with_quarto(root, to, reporter, quarto)
+        return
 
     from .build import build as run_build
     from .errors import BuildError
@@ -95,7 +113,6 @@ def build(to: str, engine: str, fresh: bool, project: str | None, quiet: bool, v
         sys.exit(1)
     if quiet:
         return
-    # Plain aligned lines rather than a table: a table is cut to 80 columns off a terminal.
     rows = [("chapters executed", str(len(result.chapters_executed))),
             ("chapters from cache", str(len(result.chapters_cached))),
             ("cells executed", str(result.cells_executed)),
@@ -103,7 +120,4 @@ def build(to: str, engine: str, fresh: bool, project: str | None, quiet: bool, v
     if result.pages is not None:
         rows.append(("PDF pages", str(result.pages)))
     rows.append(("time", f"{result.seconds:.1f} s"))
-    rows += [("output", str(p)) for p in result.outputs]
-    reporter.output.info("", label="built", style="bold green")
-    for label, value in rows:
-        reporter.output.info(f"{label:<21}{value}")
+    _print_summary(reporter, rows, result.outputs)

@@ -1,10 +1,15 @@
 """Read and validate `_quarto.yml` into the small subset of Quarto's book model the engine renders.
 
 Unknown keys are ignored on purpose: the same file also drives real Quarto, which knows many more.
+Like Quarto, the engine merges profile files (`_quarto-<name>.yml`) over `_quarto.yml`: the
+profiles named by QUARTO_PROFILE (or `profile: default:`), then always `embedded`, which holds
+what only this engine reads.
 """
 from __future__ import annotations
 
 import datetime as _dt
+import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +34,15 @@ class Author:
     url: str | None = None
 
 
+@dataclass(frozen=True)
+class ProjectFilter:
+    """A Lua filter from `filters:`, resolved to its file, with Quarto's entry point (`at`)."""
+
+    path: Path
+    at: str
+    inputs: tuple[str, ...]  # project-relative files that define it (the .lua, its _extension.yml)
+
+
 @dataclass
 class BookConfig:
     root: Path
@@ -48,6 +62,37 @@ class BookConfig:
     typst: dict[str, Any]
     downloads: list[str] = field(default_factory=list)
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
+    profile_files: list[str] = field(default_factory=list)  # project-relative, merged in this order
+    filters: list["ProjectFilter"] = field(default_factory=list)
+
+    @property
+    def embed_resources(self) -> bool:
+        return bool(self.html.get("embed-resources", True))
+
+    @property
+    def font_paths(self) -> list[Path]:
+        """format.typst.font-paths as directories, read from the project root, where Quarto's
+        Typst book (rendered from index.qmd) reads them too."""
+        return [self.root / str(p) for p in _as_list(self.typst.get("font-paths")) or ["fonts"]]
+
+    @property
+    def render_inputs(self) -> list[str]:
+        """Project-relative files and directories the renders read besides the chapters: what the
+        render cache keys on and the manifest lists."""
+        files = ["_quarto.yml", *self.profile_files, *self.bibliography]
+        if self.csl:
+            files.append(self.csl)
+        files += [str(c) for c in _as_list(self.html.get("css"))]
+        files += [str(t) for t in _as_list(self.typst.get("template-partials"))]
+        files += [os.path.relpath(p, self.root) for p in self.font_paths]
+        for f in self.filters:
+            files += f.inputs
+        return list(dict.fromkeys(files))
+
+    def filter_args(self, stage: str) -> list[str]:
+        """pandoc arguments running the project filters of one stage, in `filters:` order."""
+        points = FILTER_STAGES[stage]
+        return [arg for f in self.filters if f.at in points for arg in ("--lua-filter", str(f.path))]
 
     @property
     def chapter_paths(self) -> list[str]:
@@ -139,6 +184,122 @@ def _entries(book: dict, cfg_path: Path) -> list[Entry]:
     return entries
 
 
+ENGINE_PROFILE = "embedded"
+
+
+def merge_config(base: Any, over: Any) -> Any:
+    """Quarto's merge of a profile over the project config (mergeProjectMetadata): mappings merge
+    key by key, lists are joined without repeats, anything else is replaced."""
+    if isinstance(base, dict) and isinstance(over, dict):
+        out = dict(base)
+        for key, value in over.items():
+            out[key] = merge_config(base[key], value) if key in base else value
+        return out
+    if isinstance(base, list) or isinstance(over, list):
+        if base is None:
+            return over
+        if over is None:
+            return base
+        seen, out = set(), []
+        for item in _as_list(base) + _as_list(over):
+            key = json.dumps(item, sort_keys=True, default=str)
+            if key not in seen:
+                seen.add(key)
+                out.append(item)
+        return out
+    return over
+
+
+def active_profiles(data: dict) -> list[str]:
+    """QUARTO_PROFILE (comma-separated), else the project's `profile: default:`; then `embedded`."""
+    names = [n.strip() for n in os.environ.get("QUARTO_PROFILE", "").split(",") if n.strip()]
+    if not names:
+        default = (data.get("profile") or {}).get("default") if isinstance(data.get("profile"), dict) else None
+        names = [str(n) for n in _as_list(default)]
+    return [n for n in names if n != ENGINE_PROFILE] + [ENGINE_PROFILE]
+
+
+def _merge_profiles(root: Path, data: dict) -> tuple[dict, list[str]]:
+    files = []
+    for name in active_profiles(data):
+        path = root / f"_quarto-{name}.yml"
+        if not path.is_file():
+            continue
+        extra = load_yaml_file(path)
+        if extra is None:
+            continue
+        if not isinstance(extra, dict):
+            raise BuildError(f"{path}: expected a mapping at the top level")
+        data = merge_config(data, extra)
+        files.append(path.name)
+    data.pop("profile", None)
+    return data, files
+
+
+# Quarto's filter entry points, in pipeline order. The engine has three places for a project
+# filter: before its crossref filter (pre-ast to pre-quarto: the document before numbering),
+# after crossref and before citeproc (post-quarto, pre-render), and after its own output
+# filter (post-render to post-finalize).
+ENTRY_POINTS = ("pre-ast", "post-ast", "pre-quarto", "post-quarto", "pre-render", "post-render",
+                "pre-finalize", "post-finalize")
+FILTER_STAGES = {
+    "before-crossref": ENTRY_POINTS[:3],
+    "before-citeproc": ENTRY_POINTS[3:5],
+    "last": ENTRY_POINTS[5:],
+}
+
+
+def _extension_dir(root: Path, name: str) -> Path | None:
+    """`_extensions/<name>` or `_extensions/<org>/<name>`, as Quarto looks them up."""
+    base = root / "_extensions"
+    direct = base / name
+    if (direct / "_extension.yml").is_file():
+        return direct
+    if base.is_dir():
+        for org in sorted(p for p in base.iterdir() if p.is_dir()):
+            if (org / name / "_extension.yml").is_file():
+                return org / name
+    return None
+
+
+def _filters(root: Path, data: dict, cfg_path: Path) -> list[ProjectFilter]:
+    found: list[ProjectFilter] = []
+    for entry in _as_list(data.get("filters")):
+        at = None
+        if isinstance(entry, dict):
+            at, entry = entry.get("at"), entry.get("path")
+        if entry in ("quarto", "citeproc"):
+            continue  # Quarto's own markers: the engine's order is fixed
+        if not isinstance(entry, str) or not entry:
+            raise BuildError(f"{cfg_path}: filters: cannot read entry {entry!r} (expected a .lua file or an extension name)")
+        if at is not None and at not in ENTRY_POINTS:
+            raise BuildError(f"{cfg_path}: filters: {entry}: unknown entry point at: {at!r}")
+        if entry.endswith(".lua") and (root / entry).is_file():
+            found.append(ProjectFilter(root / entry, at or "pre-quarto", (entry,)))
+            continue
+        ext = _extension_dir(root, entry)
+        if ext is None:
+            raise BuildError(f"{cfg_path}: filters: {entry} is neither a .lua file in the project "
+                             f"nor an extension in _extensions/")
+        spec = load_yaml_file(ext / "_extension.yml") or {}
+        contributed = ((spec.get("contributes") or {}).get("filters")) or []
+        if not contributed:
+            raise BuildError(f"{ext / '_extension.yml'}: contributes no filters")
+        for item in contributed:
+            path = item.get("path") if isinstance(item, dict) else item
+            item_at = at or (item.get("at") if isinstance(item, dict) else None) or "pre-quarto"
+            if not isinstance(path, str) or not path.endswith(".lua"):
+                raise BuildError(f"{ext / '_extension.yml'}: the embedded engine runs Lua filters only, not {path!r}")
+            if item_at not in ENTRY_POINTS:
+                raise BuildError(f"{ext / '_extension.yml'}: {path}: unknown entry point at: {item_at!r}")
+            lua = ext / path
+            if not lua.is_file():
+                raise BuildError(f"{ext / '_extension.yml'}: filter file not found: {path}")
+            found.append(ProjectFilter(lua, item_at, (os.path.relpath(ext / "_extension.yml", root),
+                                                       os.path.relpath(lua, root))))
+    return found
+
+
 def load_config(root: Path) -> BookConfig:
     root = Path(root).resolve()
     cfg_path = root / "_quarto.yml"
@@ -147,6 +308,7 @@ def load_config(root: Path) -> BookConfig:
     data = load_yaml_file(cfg_path)
     if not isinstance(data, dict):
         raise BuildError(f"{cfg_path}: expected a mapping at the top level")
+    data, profile_files = _merge_profiles(root, data)
     project = data.get("project") or {}
     if project.get("type") not in (None, "book"):
         raise BuildError(f"{cfg_path}: project.type is {project.get('type')!r}; the embedded engine renders books only")
@@ -210,6 +372,8 @@ def load_config(root: Path) -> BookConfig:
         typst=typst,
         downloads=[str(d) for d in _as_list(book.get("downloads"))],
         raw=data,
+        profile_files=profile_files,
+        filters=_filters(root, data, cfg_path),
     )
 
 

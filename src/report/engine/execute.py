@@ -275,7 +275,8 @@ class KernelPool:
     def _stamp(self, root: Path) -> str:
         from .cache import _tree_hash
 
-        return _tree_hash(root, ("src",))
+        # The code a kernel imports: the project's src/ and lib/ and the tool itself.
+        return _tree_hash(root, skip=("templates",))
 
     def _start(self, template: Kernel, stamp: str) -> BackgroundKernel:
         kernel = BackgroundKernel(template.clone())

@@ -164,7 +164,7 @@ def begin_chapter() -> None:
     _clear_project_caches()
     # The figure cache hashes the drawing code and fonts now, before recording starts: those
     # reads are the cache's key, not data the chapter read.
-    figure_cache = sys.modules.get("figures.cache")
+    figure_cache = sys.modules.get("report.figures.cache")
     if figure_cache is not None:
         figure_cache.take_counts()
         figure_cache.new_chapter()
@@ -194,7 +194,7 @@ def end_chapter() -> None:
     # A file read while preloading and again by the chapter keeps its first hash: the older one.
     display({INLINE_MIME: {"kind": "opened", "value": dict(sorted({**_opened, **_preload_opened}.items()))}},
             raw=True)
-    figure_cache = sys.modules.get("figures.cache")
+    figure_cache = sys.modules.get("report.figures.cache")
     counts = figure_cache.take_counts() if figure_cache is not None else {"drawn": [], "cached": []}
     display({INLINE_MIME: {"kind": "figures", "value": counts}}, raw=True)
     display({INLINE_MIME: {"kind": "health", "value": health()}}, raw=True)

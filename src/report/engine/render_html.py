@@ -10,6 +10,13 @@ from .pandoc import FILTERS, RESOURCES, run_pandoc
 
 def html_args(config: BookConfig, work: Path, citeproc: bool) -> list[str]:
     html = config.html
+    if not config.embed_resources:
+        # Quarto's multi-page book wants embed-resources off; this engine writes one page only.
+        raise BuildError(f"{config.config_path}: format.html.embed-resources is false, but the embedded engine "
+                         f"writes one self-contained page: set it to true in _quarto-embedded.yml")
+    if html.get("html-math-method", "mathml") != "mathml":
+        raise BuildError(f"{config.config_path}: format.html.html-math-method: the embedded engine writes maths "
+                         f"as MathML only (got {html.get('html-math-method')!r})")
     args = ["-t", "html5", "--standalone", "--embed-resources", "--mathml", "--section-divs",
             "--reference-location=section", "--wrap=none",
             "--template", str(RESOURCES / "book.html")]
@@ -27,11 +34,11 @@ def html_args(config: BookConfig, work: Path, citeproc: bool) -> list[str]:
 
 
 def render_html(config: BookConfig, doc_json: Path, meta_args: list[str], work: Path, out: Path, citeproc: bool) -> str:
-    args = ["-f", "json", str(doc_json), *meta_args,
-            "--lua-filter", str(FILTERS / "crossref.lua")]
+    args = ["-f", "json", str(doc_json), *meta_args, *config.filter_args("before-crossref"),
+            "--lua-filter", str(FILTERS / "crossref.lua"), *config.filter_args("before-citeproc")]
     if citeproc:
         args.append("--citeproc")
-    args += ["--lua-filter", str(FILTERS / "format.lua"),
+    args += ["--lua-filter", str(FILTERS / "format.lua"), *config.filter_args("last"),
              f"--resource-path={config.root}{_sep()}{work}",
              *html_args(config, work, citeproc), "-o", str(out)]
     _, stderr = run_pandoc(args, cwd=config.root, what="rendering HTML")

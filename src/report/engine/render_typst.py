@@ -33,11 +33,11 @@ def write_typst(config: BookConfig, doc_json: Path, meta_args: list[str], work: 
         shutil.copyfile(src, tdir / name)
     out = work / "book.typ"
     typst = config.typst
-    args = ["-f", "json", str(doc_json), *meta_args,
-            "--lua-filter", str(FILTERS / "crossref.lua")]
+    args = ["-f", "json", str(doc_json), *meta_args, *config.filter_args("before-crossref"),
+            "--lua-filter", str(FILTERS / "crossref.lua"), *config.filter_args("before-citeproc")]
     if citeproc:
         args.append("--citeproc")
-    args += ["--lua-filter", str(FILTERS / "format.lua"), "-t", "typst", "--standalone",
+    args += ["--lua-filter", str(FILTERS / "format.lua"), *config.filter_args("last"), "-t", "typst", "--standalone",
              "--template", str(tdir / "book.typ"), "--wrap=none",
              "-V", f"papersize={typst.get('papersize', 'a4')}",
              "-o", str(out)]
@@ -50,7 +50,7 @@ def write_typst(config: BookConfig, doc_json: Path, meta_args: list[str], work: 
 def compile_pdf(config: BookConfig, typ: Path, pdf: Path, timestamp: int | None) -> None:
     import typst as typst_mod
 
-    font_paths = [str(config.root / p) for p in (config.typst.get("font-paths") or ["fonts"])]
+    font_paths = [str(p) for p in config.font_paths]
     try:
         typst_mod.compile(
             str(typ), output=str(pdf), root=str(config.root), font_paths=font_paths,

@@ -1,8 +1,10 @@
-"""Render the recommendations through Jinja: HTML, Typst and markdown, each escaped for its format.
+"""Tables through Jinja: HTML, Typst and markdown, each escaped for its format.
 
-Pandoc copies raw blocks into its output untouched, so the escaping done here is the only
-escaping the HTML and the PDF get. CSV text only ever reaches a template as a variable's value,
-so template syntax in the data is never parsed as template.
+A publication keeps its table templates in `templates/tables/` and renders them with
+`render_html` / `render_typst` (a context of plain values) and `raw_block`. Pandoc copies raw
+blocks into its output untouched, so the escaping done here is the only escaping the HTML and the
+PDF get. Data only ever reaches a template as a variable's value, so template syntax in the data
+is never parsed as template.
 """
 from __future__ import annotations
 
@@ -13,23 +15,26 @@ from pathlib import Path
 import jinja2
 
 from report import paths
-from report.tables.model import Recommendations, clean
 
-DEFAULT_CAPTION = "Table of recommendations: first steps for neighbourhood renewal"
-HEADINGS = ("Problem", "Solution", "Lever")
-HTML_TEMPLATE = "recommendations.html.j2"
-TYPST_TEMPLATE = "recommendations.typ.j2"
-
-# The source tree's templates: used when a data root (a test's tmp dir, say) has none of its own.
+# The tool's own copies: used when a project (a test's tmp dir, say) has no templates/tables.
 _SOURCE_TEMPLATES = Path(__file__).resolve().parents[3] / "templates" / "tables"
 
 
-def templates_dir(root: Path | None = None) -> Path:
+def clean(value: str | None) -> str:
+    """Spreadsheets leave stray spaces and line breaks in cells; a table wants one line of text.
+
+    Collapsing line breaks also means no cell can ever start a line of the generated markdown,
+    so data cannot close a raw block's fence or start a list.
+    """
+    return re.sub(r"\s+", " ", value or "").strip()
+
+
+def templates_dir(root: Path | None = None, template: str | None = None) -> Path:
     try:
         d = paths.templates_dir(root) / "tables"
     except paths.ProjectNotFound:
         return _SOURCE_TEMPLATES
-    return d if (d / HTML_TEMPLATE).is_file() else _SOURCE_TEMPLATES
+    return d if template is None or (d / template).is_file() else _SOURCE_TEMPLATES
 
 
 # --- Typst -----------------------------------------------------------------------------------
@@ -82,9 +87,9 @@ def raw_block(fmt: str, body: str) -> str:
 
 # --- Environments ----------------------------------------------------------------------------
 
-def _html_env(root) -> jinja2.Environment:
+def _html_env(root, template) -> jinja2.Environment:
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates_dir(root)),
+        loader=jinja2.FileSystemLoader(templates_dir(root, template)),
         autoescape=True,  # every CSV value is escaped; the .j2 suffix would not trigger select_autoescape
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -92,9 +97,9 @@ def _html_env(root) -> jinja2.Environment:
     )
 
 
-def _typst_env(root) -> jinja2.Environment:
+def _typst_env(root, template) -> jinja2.Environment:
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates_dir(root)),
+        loader=jinja2.FileSystemLoader(templates_dir(root, template)),
         autoescape=False,
         finalize=_typst_finalize,
         undefined=jinja2.StrictUndefined,
@@ -103,33 +108,12 @@ def _typst_env(root) -> jinja2.Environment:
     )
 
 
-def render_html(recs: Recommendations, caption: str | None = None, root: Path | None = None) -> str:
-    return _html_env(root).get_template(HTML_TEMPLATE).render(
-        recs=recs, caption=clean(caption or DEFAULT_CAPTION), headings=HEADINGS)
+def render_html(template: str, root: Path | None = None, **context) -> str:
+    """An HTML template from templates/tables, every value autoescaped."""
+    return _html_env(root, template).get_template(template).render(**context)
 
 
-def render_typst(recs: Recommendations, caption: str | None = None, root: Path | None = None) -> str:
-    return _typst_env(root).get_template(TYPST_TEMPLATE).render(
-        recs=recs, caption=clean(caption or DEFAULT_CAPTION), headings=HEADINGS)
-
-
-def render_numbered(recs: Recommendations) -> str:
-    """The executive summary's numbered list as pandoc markdown, one bold lead-in per theme.
-
-    Each theme's list starts at its first number (pandoc's `startnum`), and lever actions become
-    a nested a., b., c. list, so the numbering matches the publication's 1-7 with 7a-c.
-    """
-    blocks = []
-    for group in recs.groups:
-        if not group.items:
-            continue
-        blocks.append(f"**{md_escape(group.theme)}:**")
-        lines = []
-        for item in group.items:
-            marker = f"{item.number}."
-            lines.append(f"{marker} {md_escape(item.text)}")
-            indent = " " * (len(marker) + 1)
-            # No blank lines around the sub-list: they would make pandoc render the list loose.
-            lines += [f"{indent}{string.ascii_lowercase[k]}. {md_escape(a)}" for k, a in enumerate(item.actions)]
-        blocks.append("\n".join(lines))
-    return "\n\n".join(blocks)
+def render_typst(template: str, root: Path | None = None, **context) -> str:
+    """A Typst template from templates/tables; every printed value becomes a Typst string literal
+    unless it is TypstCode."""
+    return _typst_env(root, template).get_template(template).render(**context)

@@ -1,7 +1,10 @@
 -- Book structure for the embedded engine, run on the assembled book before citeproc:
 --   1. Quarto's figure/table forms (div with #fig-/#tbl- id) become pandoc Figures,
 --      `.content-visible/.content-hidden when-format` is resolved;
---   2. chapters, appendices, sections, figures and tables are numbered in document order;
+--   2. chapters, appendices, sections, figures and tables are numbered in document order
+--      (a figure that arrives with a `number` attribute keeps it: the book's own rule in
+--      _extensions/report/book-numbers.lua, run before this filter, numbers figures for both
+--      engines);
 --   3. @fig-/@sec-/@tbl- references become links with their text ("Figure 3", "Chapter 2");
 --      an unknown label or citation key stops the build, naming the chapter file.
 -- Chapters arrive wrapped in Divs of class `report-chapter` (attributes file, kind) so errors
@@ -139,7 +142,7 @@ local function letter(n)
 end
 
 local function number_book(doc)
-  local cfg = doc.meta["report-crossref"] or {}
+  local cfg = doc.meta.crossref or {}
   local function c(key, default) return cfg[key] and stringify(cfg[key]) or default end
   xref = {
     chapters = cfg.chapters == nil and true or cfg.chapters == true or c("chapters", "") == "true",
@@ -191,7 +194,7 @@ local function number_book(doc)
   local function numbered(kind, prefix, file)
     return function(el)
       if el.identifier:match("^" .. kind .. "%-") then
-        local n = seq(kind)
+        local n = el.attributes["number"] or seq(kind)
         el.attributes["number"] = n
         register(el.identifier, { kind = kind, text = prefix .. " " .. n }, file)
         return el
@@ -292,13 +295,18 @@ local function resolve(doc)
             if not target then
               problems[#problems + 1] = file .. ": unknown cross-reference @" .. id
             else
-              local text = target.text
+              local text = pandoc.Inlines(target.text)
               if citation.mode == "SuppressAuthor" and not target.plain then
-                text = text:match("(%S+)$")
+                text = pandoc.Inlines(target.text:match("(%S+)$"))
               end
               if #out > 0 then out:extend({ pandoc.Str(","), pandoc.Space() }) end
               if #citation.prefix > 0 then
-                out:extend(citation.prefix); out:insert(pandoc.Space())
+                -- As in Quarto, `[Chapter @sec-x]` puts the author's word in place of the
+                -- kind's own ("Chapter 3", not "Chapter Section 3"), linked with the number.
+                local number = target.plain and target.text or target.text:match("(%S+)$")
+                text = pandoc.Inlines(citation.prefix)
+                text:insert(pandoc.Space())
+                text:insert(pandoc.Str(number))
               end
               local key = targets[id] and id or (id:sub(1, 1):lower() .. id:sub(2))
               out:insert(pandoc.Link(text, "#" .. key, "", { class = "quarto-xref" }))

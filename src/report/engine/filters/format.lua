@@ -74,11 +74,13 @@ local function callout(div)
     title = pandoc.Inlines({ pandoc.Str(CALLOUT_TITLES[kind]) })
   end
   if is_typst then
+    -- `body` named, as Quarto calls the partial's callout(); the kind named too, where Quarto
+    -- passes its colours (typst-template.typ reads either).
     local out = pandoc.Blocks({
-      pandoc.RawBlock("typst", "#callout(kind: " .. typst_str(kind) .. ", title: [" .. typst_inlines(title) .. "])["),
+      pandoc.RawBlock("typst", "#callout(kind: " .. typst_str(kind) .. ", title: [" .. typst_inlines(title) .. "], body: ["),
     })
     out:extend(blocks)
-    out:insert(pandoc.RawBlock("typst", "]" .. (div.identifier ~= "" and (" <" .. div.identifier .. ">") or "")))
+    out:insert(pandoc.RawBlock("typst", "])" .. (div.identifier ~= "" and (" <" .. div.identifier .. ">") or "")))
     return out
   end
   local classes = { "callout", "callout-" .. kind }
@@ -103,7 +105,8 @@ local function figure(fig)
     })
     local args = { "[" .. typst_blocks(body) .. "]" }
     if #caption > 0 then args[#args + 1] = "caption: [" .. typst_inlines(caption) .. "]" end
-    args[#args + 1] = "kind: image"
+    -- Quarto's kind for figures, so the partials style both engines' charts alike
+    args[#args + 1] = 'kind: "quarto-float-fig"'
     args[#args + 1] = "supplement: [" .. fig_title .. "]"
     if number then
       -- Numbers come from crossref.lua so both outputs agree; Typst only displays them.
@@ -131,6 +134,29 @@ local function figure(fig)
   return fig
 end
 
+-- Typst numbers headings itself (typst-template.typ), as it does under Quarto: the number
+-- crossref.lua put in front of a heading's text comes out again, and a heading it left without
+-- one is marked unnumbered, which pandoc writes as `numbering: none`.
+local function typst_header(h)
+  local first = h.content[1]
+  if first and first.t == "Span" and first.classes:includes("header-section-number") then
+    h.content:remove(1)
+    if h.content[1] and h.content[1].t == "Space" then h.content:remove(1) end
+  elseif not h.classes:includes("unnumbered") then
+    h.classes:insert("unnumbered")
+  end
+  return h
+end
+
+-- Quarto's Typst books switch to appendix numbering with this line before the first appendix
+-- (orange-book.lua); typst-template.typ defines `appendices` for both engines.
+local appendices_started = false
+local function typst_appendix_start(div)
+  if appendices_started or div.attributes["kind"] ~= "appendix" then return nil end
+  appendices_started = true
+  return pandoc.RawBlock("typst", '#show: appendices.with("Appendices", hide-parent: true)')
+end
+
 local function table_caption(tbl)
   local number = tbl.attributes["number"]
   if not number then return nil end
@@ -154,7 +180,7 @@ return {
   {
     Meta = function(meta)
       work_rel = meta["report-work-rel"] and stringify(meta["report-work-rel"]) or ""
-      local cfg = meta["report-crossref"] or {}
+      local cfg = meta.crossref or {}
       if cfg["title-delim"] then delim = stringify(cfg["title-delim"]) end
       if cfg["fig-title"] then fig_title = stringify(cfg["fig-title"]) end
       if cfg["tbl-title"] then tbl_title = stringify(cfg["tbl-title"]) end
@@ -163,6 +189,14 @@ return {
   {
     Div = function(div)
       if div.classes:includes("report-chapter") or div.classes:includes("report-part-wrap") then
+        if is_typst and div.classes:includes("report-chapter") then
+          local start = typst_appendix_start(div)
+          if start then
+            local blocks = pandoc.Blocks({ start })
+            blocks:extend(div.content)
+            return blocks
+          end
+        end
         return div.content
       end
       return callout(div)
@@ -176,6 +210,7 @@ return {
         end
       end
       h.attributes["number"] = nil
+      if is_typst then return typst_header(h) end
       return h
     end,
   },
