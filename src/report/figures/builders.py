@@ -40,7 +40,9 @@ from .palette import (
     tint,
 )
 from .registry import Spec
-from .style import frame, new_figure
+from .style import PAGE_SIZE_CM, frame, new_figure
+
+PAGE_WIDTH_IN = PAGE_SIZE_CM[0] / 2.54
 
 ILLUSTRATIVE = "reconstructed"
 YEAR_COLUMNS = ("year", "census_year")  # x columns whose values fill a measure line's {years}
@@ -118,9 +120,23 @@ def _frame_or_legend(spec, fig, axes, own, handles=None, labels=None, p: Prepare
                        bbox_to_anchor=(0, 1.02), fontsize=8)
 
 
+def narrow() -> bool:
+    """Drawing for a phone screen (style.figure_size): panels stack, labels turn to fit."""
+    from .style import current_size_cm
+
+    return current_size_cm()[0] < PAGE_SIZE_CM[0] * 0.75
+
+
 def _axes_for(ax, n: int, own_kw=None) -> tuple[Figure, list[Axes], bool]:
-    """Our own figure with n panels, or the caller's axes (one per panel)."""
+    """Our own figure with n panels, or the caller's axes (one per panel). On a phone-width
+    figure the panels stack, each a little shorter, so each keeps the screen's width."""
     if ax is None:
+        if narrow() and n > 1:
+            from .style import current_size_cm
+
+            w, h = current_size_cm()
+            fig, axs = new_figure(nrows=n, size_cm=(w, h * (1 + 0.55 * (n - 1))), **(own_kw or {}))
+            return fig, list(axs.ravel()), True
         fig, axs = new_figure(ncols=n, **(own_kw or {}))
         return fig, list(axs.ravel()), True
     axs = list(np.ravel(ax)) if isinstance(ax, (list, tuple, np.ndarray)) else [ax]
@@ -238,7 +254,9 @@ def draw_lines(spec: Spec, p: Prepared, ax=None) -> Figure:
         _value_axis(pax, spec.unit, spec.opt("axis_label") if pax is axes[0] else None)
         # Every year while they fit side by side; otherwise every other one, counted back from
         # the latest year so that it is always labelled.
-        fit = 11 if len(p.panels) == 1 else 6
+        fit = 11 if len(p.panels) == 1 or narrow() else 6
+        if narrow():
+            fit = 6
         step = 1 if len(p.x) <= fit else 2 if len(p.x) <= 2 * fit else 5
         pax.xaxis.set_major_locator(FixedLocator(p.x[::-1][::step][::-1]))
         pax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:.0f}"))
@@ -412,6 +430,9 @@ def draw_bars(spec: Spec, p: Prepared, ax=None) -> Figure:
     # Capped so that two or three groups do not turn into slabs.
     bar_w = min(0.8 / n_s, 0.2) if n_s > 1 else 0.45
     dp = fmt.decimals(p.table[value])
+    # Width of one panel's plot in points: ~0.9 of the figure (5.7 in on the page).
+    panels_across = 1 if narrow() else len(p.panels)
+    plot_pt = 5.7 * fig.get_size_inches()[0] / PAGE_WIDTH_IN * 72 / panels_across
     for pax, panel in zip(axes, p.panels):
         sub = p.table if panel is None else p.table[p.table["panel"] == panel]
         centres = np.arange(len(p.x), dtype=float)
@@ -437,12 +458,21 @@ def draw_bars(spec: Spec, p: Prepared, ax=None) -> Figure:
                 # (those rows have provenance `publication`), never with an invented number; a
                 # list labels just the groups the text quotes.
                 labelled = [not fake and (wanted is True or c in wanted) for c, fake in zip(p.x, made_up)]
-                pax.bar_label(bars, labels=[fmt.value(v, spec.unit, dp) if keep else ""
-                                            for v, keep in zip(vals, labelled)],
-                              padding=2, fontsize=VALUE_LABEL_SIZE, color=TEXT)
-        # Characters that fit under one group: ~5.7 in of plot at ~4.3 pt per character.
-        width = int(5.7 * 72 / 4.3 / len(p.panels) / max(len(p.x), 1))
-        pax.set_xticks(centres, [_wrap_label(c, width) for c in p.x])
+                texts = [fmt.value(v, spec.unit, dp) if keep else "" for v, keep in zip(vals, labelled)]
+                # A label much wider than its bar (many bars on a phone-width figure) stands
+                # upright above it instead of running into its neighbours' labels.
+                spacing_pt = bar_w * plot_pt / (len(p.x) + 0.6)  # centre to centre
+                upright = max(map(len, texts)) * VALUE_LABEL_SIZE * 0.5 > spacing_pt
+                pax.bar_label(bars, labels=texts, padding=2, fontsize=VALUE_LABEL_SIZE, color=TEXT,
+                              rotation=90 if upright else 0)
+        # Characters that fit under one group, at ~4.3 pt per character.
+        width = int(plot_pt / 4.3 / max(len(p.x), 1))
+        if width < 9:
+            # Too narrow to wrap group names under their bars (a phone-width figure with ten
+            # regions): they stand upright instead.
+            pax.set_xticks(centres, [_wrap_label(c, 16) for c in p.x], rotation=90)
+        else:
+            pax.set_xticks(centres, [_wrap_label(c, width) for c in p.x])
         pax.tick_params(axis="x", length=0, pad=4)
         if total:
             pax.get_xticklabels()[-1].set_fontweight("bold")
@@ -517,7 +547,11 @@ def _geometry_path(geom: dict, lon_scale: float) -> MplPath:
 
 def draw_map(spec: Spec, p: Prepared, ax=None) -> Figure:
     if ax is None:
-        fig, axs = new_figure(ncols=2, gridspec_kw={"width_ratios": [1.25, 1]})
+        if narrow():
+            # A phone-width figure: the counts under the map, each as wide as the screen.
+            fig, axs = new_figure(nrows=2, gridspec_kw={"height_ratios": [1.5, 1]})
+        else:
+            fig, axs = new_figure(ncols=2, gridspec_kw={"width_ratios": [1.25, 1]})
         max_, bax = axs.ravel()
         own = True
     else:
@@ -575,7 +609,9 @@ def draw_hierarchy(spec: Spec, p: Prepared, ax=None) -> Figure:
     # Foundations darkest: the base of the hierarchy carries the most weight.
     shades = [tint(DARK_BLUE, t) for t in np.linspace(0, 0.62, n)]
     pyr_w, left = 0.48, 0.0
-    chars_per_unit = 6.0 * 72 / 4.6  # axes ~6 in wide, ~4.6 pt per bold character at 8.5 pt
+    # axes ~6 in wide on the page, ~4.6 pt per bold character at 8.5 pt
+    scale = fig.get_size_inches()[0] / PAGE_WIDTH_IN
+    chars_per_unit = 6.0 * scale * 72 / 4.6
     for i, row in enumerate(p.table.itertuples(index=False)):
         w = pyr_w * (1 - i / (n + 0.6))
         x0 = left + (pyr_w - w) / 2
@@ -584,7 +620,7 @@ def draw_hierarchy(spec: Spec, p: Prepared, ax=None) -> Figure:
         light = i < n / 2
         a.text(left + pyr_w / 2, i + 0.5, _wrap_label(row.title, int(w * chars_per_unit) - 2), ha="center", va="center",
                fontsize=8.5, fontweight="bold", color="white" if light else TEXT, linespacing=1.1)
-        a.text(pyr_w + 0.04, i + 0.5, _wrap_label(row.examples, 62), ha="left", va="center", fontsize=8,
+        a.text(pyr_w + 0.04, i + 0.5, _wrap_label(row.examples, int(62 * scale)), ha="left", va="center", fontsize=8,
                color=TEXT, linespacing=1.15)
         a.plot([x0 + w + 0.008, pyr_w + 0.03], [i + 0.5, i + 0.5], color=shades[i], lw=0.8)
     if own:

@@ -72,8 +72,32 @@ def house_style():
         yield
 
 
-def new_figure(*, nrows: int = 1, ncols: int = 1, size_cm: tuple[float, float] = (16, 10), **kw):
+PAGE_SIZE_CM = (16.0, 10.0)  # the chart on an A4 page and on a desktop screen
+# A phone screen: about 330 CSS px of text column at 390 px, so the smallest text (7.5 pt = 10
+# px at this size) stays at least 10 px when the web page fits the chart to the column.
+PHONE_SIZE_CM = (8.6, 11.0)
+
+_size_cm: list[tuple[float, float]] = [PAGE_SIZE_CM]
+
+
+@contextlib.contextmanager
+def figure_size(size_cm: tuple[float, float]):
+    """Draw the figures made inside this block at `size_cm` (width, height) instead of the page
+    size: the web page's phone rendering. Builders read the width to wrap their labels."""
+    _size_cm.append(tuple(size_cm))
+    try:
+        yield
+    finally:
+        _size_cm.pop()
+
+
+def current_size_cm() -> tuple[float, float]:
+    return _size_cm[-1]
+
+
+def new_figure(*, nrows: int = 1, ncols: int = 1, size_cm: tuple[float, float] | None = None, **kw):
     """A figure (not managed by pyplot, so notebooks never show it twice) and its axes."""
+    size_cm = size_cm or current_size_cm()
     fig = Figure(figsize=(size_cm[0] / 2.54, size_cm[1] / 2.54))
     FigureCanvasAgg(fig)  # a canvas to measure text with; savefig still picks the format's backend
     axes = fig.subplots(nrows, ncols, squeeze=False, **kw)
