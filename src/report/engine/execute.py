@@ -551,6 +551,8 @@ class ChapterExecutor:
         alt_opt = cell.options.get("fig-alt")
         texts: list[str] = []
         images: list[tuple[str, str]] = []  # (path, alt)
+        pages: dict[str, str] = {}  # image path -> the same output's text/html, HTML's choice
+        shared: list[str] = []  # drawings other figures repeat (report.figures.show's metadata)
         for out in _merge_streams(outputs, drop_stderr=warning is False):
             kind = out.get("output_type")
             if kind == "stream":
@@ -575,6 +577,13 @@ class ChapterExecutor:
                 name = f"{FIG_PREFIX}/{slug}/{label or 'cell-' + str(cell.line)}-{len(images) + 1}.{ext}"
                 result.files[name] = content
                 images.append((name, str(alt)))
+                if isinstance(data.get("text/html"), str):
+                    # Quarto's display priority: HTML output takes an output's text/html before
+                    # its image, other formats the image (report.figures.show gives both).
+                    pages[name] = data["text/html"]
+                    key = (meta.get("text/html") or {}).get("report-chart")
+                    if isinstance(key, str) and re.fullmatch(r"[\w-]+", key):
+                        shared.append(key)
             elif "text/markdown" in data:
                 texts.append(data["text/markdown"])
             elif "text/html" in data:
@@ -585,10 +594,11 @@ class ChapterExecutor:
                 texts.append(data["text/plain"] + "\n" if asis else _code_block(data["text/plain"], "cell-output-display"))
         blocks = list(texts)
         if images:
-            imgs = "\n\n".join(f"![]({p}){{fig-alt={_attr(a)}}}" for p, a in images)
+            imgs = "\n\n".join(_per_format(f"![]({p}){{fig-alt={_attr(a)}}}", pages.get(p)) for p, a in images)
             if label.startswith("fig-"):
                 caption = str(cap) if cap else ""
-                blocks.append(f"::: {{#{label}}}\n\n{imgs}\n\n{caption}\n\n:::\n")
+                chart = f' chart="{" ".join(shared)}"' if shared else ""
+                blocks.append(f"::: {{#{label}{chart}}}\n\n{imgs}\n\n{caption}\n\n:::\n")
             elif cap:
                 blocks.append(f"::: {{.report-figure}}\n\n{imgs}\n\n{cap}\n\n:::\n")
             else:
@@ -596,6 +606,15 @@ class ChapterExecutor:
         elif label.startswith("fig-"):
             raise BuildError(f"{rel}:{cell.line}: cell labelled `{label}` produced no figure\n\n{cell.raw.rstrip()}")
         return blocks
+
+
+def _per_format(image: str, page: str | None) -> str:
+    """An image, or the image for other formats and its HTML representation for HTML."""
+    if page is None:
+        return image
+    fence = "`" * max(3, max((len(m) for m in re.findall(r"`+", page)), default=0) + 1)
+    return (f'::: {{.content-visible when-format="html"}}\n{fence}{{=html}}\n{page}\n{fence}\n:::\n\n'
+            f'::: {{.content-hidden when-format="html"}}\n{image}\n:::')
 
 
 def _merge_streams(outputs: list[dict], drop_stderr: bool) -> list[dict]:

@@ -56,8 +56,50 @@ def svg_text(fig: Figure) -> str:
     return buf.getvalue()
 
 
+def shared_key(s: Spec, title: bool) -> str | None:
+    """The id of a drawing the publication prints under several numbers (Figures 1 and 3), when
+    it is drawn from the registry's data: the same inputs always give the same drawing."""
+    if len(s.numbers) < 2:
+        return None
+    return f"chart-{s.stem}" + ("-titled" if title else "")
+
+
+def web_html(s: Spec, data, title: bool, alt: str, key: str | None = None) -> str:
+    """Figure `s` for web pages (report.figures.web): drawn again at page and phone size with its
+    text as text, with the table it draws and that table as CSV."""
+    import matplotlib.pyplot as plt
+
+    from . import web
+    from .style import PHONE_SIZE_CM, figure_size
+
+    drawings = []
+    for size in (None, PHONE_SIZE_CM):
+        with figure_size(size) if size else _nothing():
+            fig = plot(s.number, data, title=title)
+        try:
+            drawings.append(web._svg_source(fig))
+        finally:
+            plt.close(fig)
+    p = prepare(s.number, data)
+    return web.figure_html(wide_svg=drawings[0], narrow_svg=drawings[1], alt=alt, table=p.table,
+                           filename=f"{s.stem}.csv", caption=f"Data for Figure {s.number}: {s.title}",
+                           illustrative=p.illustrative, key=key, repeat=key is not None and s.number != s.numbers[0])
+
+
+class _nothing:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
 def show(n: int | str, data=None, *, title: bool = False) -> None:
-    """For chapter cells: display figure n as SVG with generated alt text, shown once.
+    """For chapter cells: display figure n with generated alt text, shown once.
+
+    Two representations, as Jupyter allows, each format taking its own: the SVG image (glyphs
+    drawn as outlines, as print wants) with its alt text for the PDF, and for HTML the figure
+    of report.figures.web (text as text, a phone-size drawing, the data as table and CSV).
 
     Without the in-image title by default: in the book the cell's fig-cap is the title, and
     printing both says the same thing twice. Measure line and source note stay."""
@@ -69,8 +111,9 @@ def show(n: int | str, data=None, *, title: bool = False) -> None:
     # Under the embedded engine a drawing of the same inputs is reused (report.figures.cache); data
     # passed in by the caller is not a file the cache can key on, so that is always drawn.
     lookup = _cache.Lookup(s, title) if data is None else None
+    key = shared_key(s, title) if data is None else None
     if lookup is not None and lookup.hit is not None:
-        svg, alt = lookup.hit
+        svg, alt, page = lookup.hit
         # Loading the data would have switched on the inline provenance check; so does a reuse.
         note_data_read(s)
     else:
@@ -82,7 +125,12 @@ def show(n: int | str, data=None, *, title: bool = False) -> None:
         finally:
             plt.close(fig)  # figures are not pyplot-managed; this is a no-op safeguard for inline
         alt = alt_text(s.number, data)
+        page = web_html(s, data, title, alt, key)
         if lookup is not None:
-            lookup.store(svg, alt)
-    display({"image/svg+xml": svg}, raw=True, metadata={"image/svg+xml": {"fig-alt": alt}})
-
+            lookup.store(svg, alt, page)
+    meta = {"image/svg+xml": {"fig-alt": alt}}
+    if key is not None and s.number == s.numbers[0]:
+        # The embedded engine marks the figure holding a shared drawing, so the single-file page
+        # knows it is in the book even where the preview renders that chapter as a skeleton.
+        meta["text/html"] = {"report-chart": key}
+    display({"image/svg+xml": svg, "text/html": page}, raw=True, metadata=meta)

@@ -37,7 +37,7 @@ from pathlib import Path
 
 CACHE_ENV = "REPORT_FIGURE_CACHE"  # directory of entries; unset: no caching
 FRESH_ENV = "REPORT_FIGURE_CACHE_FRESH"  # "1": draw everything, still store (report build --fresh)
-FORMAT = 1
+FORMAT = 2  # 2: entries hold the web page's figure (html) too
 PACKAGE_DIR = Path(__file__).resolve().parent  # report/figures
 SRC_DIR = PACKAGE_DIR.parents[1]  # where the `report` package lives
 PACKAGE = "report.figures"
@@ -245,15 +245,15 @@ def _entry_path(directory: Path, key: str) -> Path:
     return directory / f"{key}.json"
 
 
-def get(directory: Path, key: str) -> tuple[str, str] | None:
-    """(svg, alt) stored under `key`; None when absent, unreadable or damaged."""
+def get(directory: Path, key: str) -> tuple[str, str, str] | None:
+    """(svg, alt, html) stored under `key`; None when absent, unreadable or damaged."""
     path = _entry_path(directory, key)
     try:
         entry = json.loads(path.read_text(encoding="utf-8"))
         body = entry["body"]
         if entry.get("sha256") != hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest():
             return None
-        if body.get("key") != key or not isinstance(body.get("svg"), str) or not isinstance(body.get("alt"), str):
+        if body.get("key") != key or not all(isinstance(body.get(k), str) for k in ("svg", "alt", "html")):
             return None
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -261,11 +261,11 @@ def get(directory: Path, key: str) -> tuple[str, str] | None:
         os.utime(path)  # recently used entries survive pruning
     except OSError:
         pass
-    return body["svg"], body["alt"]
+    return body["svg"], body["alt"], body["html"]
 
 
-def put(directory: Path, key: str, svg: str, alt: str) -> None:
-    body = {"key": key, "svg": svg, "alt": alt}
+def put(directory: Path, key: str, svg: str, alt: str, html: str) -> None:
+    body = {"key": key, "svg": svg, "alt": alt, "html": html}
     entry = {"sha256": hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest(), "body": body}
     path = _entry_path(directory, key)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
@@ -287,7 +287,7 @@ class Lookup:
 
     def __init__(self, spec, title: bool):
         self.spec = spec
-        self.hit: tuple[str, str] | None = None
+        self.hit: tuple[str, str, str] | None = None
         self.directory = enabled()
         self.key: str | None = None
         self.data: dict[str, str] | None = None
@@ -303,14 +303,14 @@ class Lookup:
             self.hit = get(self.directory, self.key)
         _counts["cached" if self.hit else "drawn"].append(spec.label)
 
-    def store(self, svg: str, alt: str) -> None:
+    def store(self, svg: str, alt: str, html: str) -> None:
         if self.key is None or self.data is None:
             return
         # A dataset saved while the figure was drawn: the drawing may show either version, so
         # it is not stored under the key of the first.
         if data_digests(self.spec) != self.data:
             return
-        put(self.directory, self.key, svg, alt)
+        put(self.directory, self.key, svg, alt, html)
 
 
 def take_counts() -> dict[str, list[str]]:

@@ -10,6 +10,7 @@ local work_rel = ""
 local fig_prefix = "_report_fig/"
 local delim = ":"
 local fig_title, tbl_title = "Figure", "Table"
+local cap_top = false  -- HTML: format.html.fig-cap-location is top, the numbered title above the chart
 
 local function typst_str(s)
   return '"' .. s:gsub("\\", "\\\\"):gsub('"', '\\"'):gsub("\n", " ") .. '"'
@@ -93,6 +94,36 @@ local function callout(div)
   }, pandoc.Attr(div.identifier, classes, { role = "note" }))
 end
 
+-- HTML attributes as pandoc's writer spells them (id, class, data- for the rest).
+local function html_attrs(attr)
+  local function esc(v) return (v:gsub("&", "&amp;"):gsub('"', "&quot;"):gsub("<", "&lt;")) end
+  local out = {}
+  if attr.identifier ~= "" then out[#out + 1] = 'id="' .. esc(attr.identifier) .. '"' end
+  if #attr.classes > 0 then out[#out + 1] = 'class="' .. esc(table.concat(attr.classes, " ")) .. '"' end
+  local keys = {}
+  for k, _ in pairs(attr.attributes) do keys[#keys + 1] = k end
+  table.sort(keys)
+  for _, k in ipairs(keys) do
+    local name = k:match("^data%-") and k or ("data-" .. k)
+    out[#out + 1] = name .. '="' .. esc(attr.attributes[k]) .. '"'
+  end
+  return #out > 0 and (" " .. table.concat(out, " ")) or ""
+end
+
+-- Pandoc's HTML writer puts a figure's caption after its content; with fig-cap-location: top
+-- (Quarto's option, which Quarto's HTML honours too) the figure is written out with the
+-- caption first, so the numbered title is read before the chart.
+function figure_caption_above(fig, caption)
+  local out = pandoc.Blocks({ pandoc.RawBlock("html", "<figure" .. html_attrs(fig.attr) .. ">") })
+  local cap = pandoc.Inlines({ pandoc.RawInline("html", "<figcaption>") })
+  cap:extend(caption)
+  cap:insert(pandoc.RawInline("html", "</figcaption>"))
+  out:insert(pandoc.Plain(cap))
+  out:extend(fig.content)
+  out:insert(pandoc.RawBlock("html", "</figure>"))
+  return out
+end
+
 local function figure(fig)
   local number = fig.attributes["number"]
   local caption = pandoc.Inlines({})
@@ -131,6 +162,7 @@ local function figure(fig)
     caption = prefix
   end
   fig.caption = { long = { pandoc.Plain(caption) } }
+  if cap_top then return figure_caption_above(fig, caption) end
   return fig
 end
 
@@ -184,6 +216,7 @@ return {
       if cfg["title-delim"] then delim = stringify(cfg["title-delim"]) end
       if cfg["fig-title"] then fig_title = stringify(cfg["fig-title"]) end
       if cfg["tbl-title"] then tbl_title = stringify(cfg["tbl-title"]) end
+      cap_top = meta["report-fig-cap-location"] ~= nil and stringify(meta["report-fig-cap-location"]) == "top"
     end,
   },
   {
@@ -215,6 +248,12 @@ return {
     end,
   },
   {
+    -- HTML: display maths wider than a phone scrolls sideways in a box the keyboard can reach
+    -- (focusable, named), rather than being cut off or scrolling only by touch or mouse.
+    Math = function(m)
+      if not is_html or m.mathtype ~= "DisplayMath" then return nil end
+      return pandoc.Span({ m }, { class = "report-math", tabindex = "0", role = "group", ["aria-label"] = "Equation" })
+    end,
     -- Images outside figures (inline or alone in a paragraph).
     Image = function(img)
       if is_typst then
