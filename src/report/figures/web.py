@@ -217,6 +217,7 @@ def figure_html(*, wide_svg: str, narrow_svg: str, alt: str, table: pd.DataFrame
             f'<div class="report-chart-art">{wide}{narrow}</div>'
             f'<div class="report-chart-tools">{csv_link(table, filename)}</div>'
             f'<details class="report-chart-details"><summary>Data table{" (includes illustrative values)" if illustrative else ""}</summary>'
-            f"{note}{table_html}</details></div>")
+            f'{note}<div class="report-table-scroll" tabindex="0" role="group" aria-label="{html.escape(caption, quote=True)}">'
+            f"{table_html}</div></details></div>")
 
 

@@ -189,9 +189,17 @@ local function typst_appendix_start(div)
   return pandoc.RawBlock("typst", '#show: appendices.with("Appendices", hide-parent: true)')
 end
 
+-- HTML: a table wider than a phone scrolls sideways inside a box the keyboard can reach
+-- (focusable and named after the table), instead of widening the page.
+local function scroll_box(tbl)
+  local name = stringify(tbl.caption.long)
+  if name == "" then name = "Table" end
+  return pandoc.Div({ tbl }, { class = "report-table-scroll", tabindex = "0", role = "group", ["aria-label"] = name })
+end
+
 local function table_caption(tbl)
   local number = tbl.attributes["number"]
-  if not number then return nil end
+  if not number then return is_html and scroll_box(tbl) or nil end
   if is_typst then
     -- pandoc writes the table as a Typst figure; show our number instead of Typst's count
     return {
@@ -205,7 +213,7 @@ local function table_caption(tbl)
     if b.content then caption:insert(pandoc.Space()); caption:extend(b.content) end
   end
   tbl.caption.long = { pandoc.Plain(caption) }
-  return tbl
+  return is_html and scroll_box(tbl) or tbl
 end
 
 return {

@@ -1,0 +1,89 @@
+"""The embedded engine's single-file page, built once from a copy of the real book, opened from
+file:// in a headless Chromium (Debian's /usr/bin/chromium through Playwright), at a phone's
+width and a desktop's."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
+WIDTHS = {"phone": (390, 844), "desktop": (1280, 900)}
+
+
+def copy_book(dest: Path) -> Path:
+    """The tracked files of the repository, as a user's checkout holds them (tests, baselines and
+    benchmarks left out)."""
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout
+    for rel in filter(None, tracked.decode().split("\0")):
+        if not rel.startswith(("tests/", "benchmarks/", "examples/")) and (REPO / rel).is_file():
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / rel, dest / rel)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def book(tmp_path_factory) -> Path:
+    """_book/index.html of the real book, built with the embedded engine (HTML only)."""
+    from report.engine.build import build
+
+    root = copy_book(tmp_path_factory.mktemp("html") / "book")
+
+    class Quiet:
+        def step(self, chapter, step):
+            pass
+
+        def warn(self, message):
+            pass
+
+    build(root, "html", Quiet())
+    return root / "_book" / "index.html"
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core from npm (tests/html/package.json), installed on first use when npm is there."""
+    if not AXE.is_file() and shutil.which("npm"):
+        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--silent"], cwd=HERE, check=False,
+                       capture_output=True, timeout=300)
+    if not AXE.is_file():
+        pytest.skip(f"axe-core is not installed ({AXE}); run `npm install` in {HERE}")
+    return AXE.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.is_file():
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[dev]')")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(params=list(WIDTHS), ids=list(WIDTHS))
+def page(request, browser, book):
+    """The page at one width, with every request it makes recorded (`page.requests`) and its
+    script errors (`page.errors`)."""
+    width, height = WIDTHS[request.param]
+    ctx = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True,
+                              has_touch=request.param == "phone", is_mobile=request.param == "phone")
+    pg = ctx.new_page()
+    pg.requests = []
+    pg.errors = []
+    pg.on("request", lambda r: pg.requests.append(r.url))
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    pg.on("console", lambda m: pg.errors.append(m.text) if m.type == "error" else None)
+    pg.width_name = request.param
+    pg.goto(book.as_uri())
+    pg.wait_for_load_state("load")
+    yield pg
+    ctx.close()
