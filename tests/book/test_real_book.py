@@ -38,8 +38,12 @@ class Images(HTMLParser):
         self.imgs: list[dict] = []
 
     def handle_starttag(self, tag, attrs):
+        # images, and charts drawn inline as SVG (named by aria-label, as an image by its alt)
+        a = dict(attrs)
         if tag == "img":
-            self.imgs.append(dict(attrs))
+            self.imgs.append(a)
+        elif tag == "svg" and a.get("role") == "img":
+            self.imgs.append({"alt": a.get("aria-label")})
 
 
 def text_of(html: str) -> str:

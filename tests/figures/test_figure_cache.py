@@ -172,7 +172,8 @@ def test_data_saved_while_drawing_is_not_stored(project, monkeypatch):
 
     def plot_then_save(*args, **kwargs):
         fig = real_plot(*args, **kwargs)
-        set_value(root, OLD, NEW)  # an editor saves while the figure is drawn
+        if OLD in (root / "data" / "fig16_childcare.csv").read_text(encoding="utf-8"):
+            set_value(root, OLD, NEW)  # an editor saves while the figure is drawn (once)
         return fig
 
     monkeypatch.setattr(api, "plot", plot_then_save)
@@ -217,8 +218,8 @@ def test_prune_keeps_the_most_recently_used(tmp_path):
 
     directory = tmp_path / CACHE_DIR / FIGURE_CACHE_DIR
     for i in range(5):
-        fc.put(directory, f"k{i}", "<svg/>", "alt")
+        fc.put(directory, f"k{i}", "<svg/>", "alt", "<div></div>")
         os.utime(directory / f"k{i}.json", (1000 + i, 1000 + i))
-    assert fc.get(directory, "k0") == ("<svg/>", "alt")  # a hit counts as a use
+    assert fc.get(directory, "k0") == ("<svg/>", "alt", "<div></div>")  # a hit counts as a use
     assert _prune_figure_cache(tmp_path, keep=2) == 3
     assert sorted(p.stem for p in directory.glob("*.json")) == ["k0", "k4"]

@@ -216,3 +216,32 @@ def test_save_to_visible_for_a_prose_and_a_data_edit(preview_server, capsys):
     while (_workers_of(root) or _kernels_of(root)) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert _workers_of(root) == [] and _kernels_of(root) == []
+
+
+def test_reading_aids_follow_a_swapped_chapter(preview_server):
+    """The page's reading aids (reader.js) are added again to a chapter the preview swaps in, and
+    search reads the chapter as it now stands."""
+    root, url = preview_server["root"], preview_server["url"]
+    chapter = root / "chapters" / "one.qmd"
+    text = chapter.read_text(encoding="utf-8")
+    has = "document.getElementById('sec-one') && document.getElementById('sec-one').textContent.includes(arg)"
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(url)
+            page.get_by_text("Original paragraph of chapter one.").wait_for(timeout=10_000)
+            phrase = "A freshly swapped paragraph about lighthouses."
+            _, mode = _visible_after(
+                page, lambda: chapter.write_text(text.replace("Original paragraph of chapter one.", phrase),
+                                                 encoding="utf-8"), has, phrase)
+            assert mode == "patch"
+            page.wait_for_function("() => document.querySelector('#sec-one > h1 .report-anchor')", timeout=5_000)
+            assert page.locator("#sec-one > .report-pager a.report-prev").count() == 1
+            page.locator(".report-bar-search").click()
+            page.locator("#report-search-input").fill("lighthouses")
+            result = page.locator(".report-search-results a").first
+            result.wait_for(timeout=5_000)
+            assert result.get_attribute("href") == "#sec-one"
+        finally:
+            browser.close()

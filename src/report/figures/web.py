@@ -140,6 +140,9 @@ def inline_svg(source: str, prefix: str, label: str, cls: str) -> str:
     svg = re.sub(r'\sid="([^"]*)"', ident, svg)
     svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}-{m.group(1)})", svg)
     svg = re.sub(r'xlink:href="#([^"]+)"', lambda m: f'href="#{prefix}-{m.group(1)}"', svg)
+    # the font list matplotlib laid the text out with, said once for the whole drawing
+    family = re.search(r"font-family: ([^;\"]+)", svg)
+    family = family.group(1).strip().replace('"', "'") if family else FONT_STACK
     svg = _TAG.sub(lambda m: _squeeze_tag(m.group(0)), svg)
     svg = re.sub(r">\s+<", "><", svg).strip()
     # matplotlib wraps every artist in a <g> that only carried its id
@@ -153,7 +156,7 @@ def inline_svg(source: str, prefix: str, label: str, cls: str) -> str:
     opening = (f'<svg xmlns="http://www.w3.org/2000/svg" id="{prefix}" class="{cls}" viewBox="{view}" '
                # natural size in CSS px (the drawing's points at 96/72), the widest it is shown
                f'width="{width * 4 / 3:.0f}" height="{height * 4 / 3:.0f}" '
-               f'font-family="{FONT_STACK}" stroke-linejoin="round" role="img" aria-label="{html.escape(label, quote=True)}">')
+               f'font-family="{family}" stroke-linejoin="round" role="img" aria-label="{html.escape(label, quote=True)}">')
     return opening + svg[svg.index(">") + 1:]
 
 

@@ -194,7 +194,8 @@ end
 local function scroll_box(tbl)
   local name = stringify(tbl.caption.long)
   if name == "" then name = "Table" end
-  return pandoc.Div({ tbl }, { class = "report-table-scroll", tabindex = "0", role = "group", ["aria-label"] = name })
+  return pandoc.Div({ tbl }, pandoc.Attr("", { "report-table-scroll" },
+    { { "tabindex", "0" }, { "role", "group" }, { "aria-label", name } }))
 end
 
 local function table_caption(tbl)
@@ -260,7 +261,10 @@ return {
     -- (focusable, named), rather than being cut off or scrolling only by touch or mouse.
     Math = function(m)
       if not is_html or m.mathtype ~= "DisplayMath" then return nil end
-      return pandoc.Span({ m }, { class = "report-math", tabindex = "0", role = "group", ["aria-label"] = "Equation" })
+      -- attributes as a list: a Lua table's keys come out in no fixed order, and builds must
+      -- give the same bytes
+      return pandoc.Span({ m }, pandoc.Attr("", { "report-math" },
+        { { "tabindex", "0" }, { "role", "group" }, { "aria-label", "Equation" } }))
     end,
     -- Images outside figures (inline or alone in a paragraph).
     Image = function(img)

@@ -93,28 +93,33 @@
       if (r.top < box.top + 40 || r.bottom > box.bottom - 40) t.scrollTop += r.top - box.top - box.height / 3;
     }
   }
-  var spy = null, visible = new Map();
+  var spy = null, visible = new Set(), above = new Set();
   function watchHeadings() {
     if (!("IntersectionObserver" in window)) return;
     if (spy) spy.disconnect();
     visible.clear();
-    // A band across the top of the screen: the last heading to enter it is the one being read.
+    above.clear();
+    // A band across the top of the screen. The section being read is that of the first heading
+    // in the band, or else of the last heading that has gone up past it (each report says where
+    // a heading is, so a page opened deep in the book, at a #hash, is marked at once too).
     spy = new IntersectionObserver(function (entries) {
       entries.forEach(function (e) {
-        var was = visible.has(e.target);
-        if (e.isIntersecting) visible.set(e.target, true); else visible.delete(e.target);
-        if (was && !e.isIntersecting && e.boundingClientRect.top > 0) {
-          // left downwards (the reader scrolled up): the heading before it is current again
-          var all = headings(), i = all.indexOf(e.target);
-          if (i > 0 && visible.size === 0) mark(all[i - 1].parentElement.id);
+        if (e.isIntersecting) { visible.add(e.target); above.delete(e.target); }
+        else {
+          visible.delete(e.target);
+          if (e.boundingClientRect.bottom <= 0) above.add(e.target); else above.delete(e.target);
         }
       });
-      var first = headings().filter(function (h) { return visible.has(h); })[0];
-      if (first) mark(first.parentElement.id);
+      var all = headings(), current = null;
+      for (var i = 0; i < all.length; i++) {
+        if (visible.has(all[i])) { current = all[i]; break; }
+        if (above.has(all[i])) current = all[i];
+      }
+      if (current) mark(current.parentElement.id);
     }, { rootMargin: "0px 0px -65% 0px" });
     headings().forEach(function (h) { spy.observe(h); });
   }
-  // pandoc puts the ids on the <section>s (--section-divs), and the contents link to those
+  // pandoc puts the ids on the section elements (--section-divs), and the contents link to those
   var headingList = null;
   function headings() {
     if (!headingList) {
@@ -283,6 +288,10 @@
         if (first) first.click();
       });
       dialog.querySelector(".report-search-close").addEventListener("click", function () { dialog.close(); });
+      // Escape in a filled search box would only clear it; one press closes search here
+      dialog.addEventListener("keydown", function (ev) {
+        if (ev.key === "Escape") { ev.preventDefault(); dialog.close(); }
+      });
       dialog.addEventListener("click", function (ev) {
         if (ev.target === dialog) { dialog.close(); return; }
         var a = ev.target instanceof Element && ev.target.closest(".report-search-results a");
