@@ -459,15 +459,16 @@ def draw_bars(spec: Spec, p: Prepared, ax=None) -> Figure:
                 # list labels just the groups the text quotes.
                 labelled = [not fake and (wanted is True or c in wanted) for c, fake in zip(p.x, made_up)]
                 texts = [fmt.value(v, spec.unit, dp) if keep else "" for v, keep in zip(vals, labelled)]
-                # A label much wider than its bar (many bars on a phone-width figure) stands
-                # upright above it instead of running into its neighbours' labels.
+                # On a phone-width figure a label wider than its bar's share of the axis stands
+                # upright above it instead of running into its neighbours' labels (the page size
+                # keeps the publication's layout).
                 spacing_pt = bar_w * plot_pt / (len(p.x) + 0.6)  # centre to centre
-                upright = max(map(len, texts)) * VALUE_LABEL_SIZE * 0.5 > spacing_pt
+                upright = narrow() and max(map(len, texts)) * VALUE_LABEL_SIZE * 0.5 > spacing_pt
                 pax.bar_label(bars, labels=texts, padding=2, fontsize=VALUE_LABEL_SIZE, color=TEXT,
                               rotation=90 if upright else 0)
         # Characters that fit under one group, at ~4.3 pt per character.
         width = int(plot_pt / 4.3 / max(len(p.x), 1))
-        if width < 9:
+        if narrow() and width < 9:
             # Too narrow to wrap group names under their bars (a phone-width figure with ten
             # regions): they stand upright instead.
             pax.set_xticks(centres, [_wrap_label(c, 16) for c in p.x], rotation=90)
