@@ -45,9 +45,11 @@ def test_the_book_merges_its_embedded_profile(monkeypatch):
 
     assert yaml.safe_load((REPO / "_quarto.yml").read_text())["format"]["html"]["embed-resources"] is False
     assert [(f.path.name, f.at) for f in config.filters] == [("book-numbers.lua", "pre-ast"),
+                                                             ("typst-pdf.lua", "pre-ast"),
                                                              ("colophon.lua", "post-quarto")]
     assert "_extensions/report/book-numbers.lua" in config.render_inputs
-    assert config.filter_args("before-crossref") == ["--lua-filter", str(NUMBERS_FILTER)]
+    assert config.filter_args("before-crossref") == ["--lua-filter", str(NUMBERS_FILTER),
+                                                     "--lua-filter", str(NUMBERS_FILTER.with_name("typst-pdf.lua"))]
     assert config.filter_args("last") == []
 
 
