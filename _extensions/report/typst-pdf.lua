@@ -13,6 +13,13 @@
 -- reads out for the chart too. It is set with `set image(alt: ...)` around the cell, since the
 -- image must stay an image for Quarto to make its figure.
 --
+-- Charts stay in their section. typst-template.typ sets a chart below its paragraph when it
+-- fits and floats it to the top of the next page when it does not; a `place.flush()` before
+-- every section heading sets any chart still waiting before the next section starts. (Not in
+-- the heading's own show rule: anything set there ahead of the heading would leave its anchor,
+-- for the contents and links, on the previous page.) Chapter headings start a page, before
+-- which Typst sets waiting charts anyway.
+--
 -- Callouts keep their style. Quarto's Typst callout passes no classes to the template's
 -- `callout`, so a callout's own class (`::: {.callout-note .case-study}`) is handed over by
 -- wrapping it in `report-callout-style("case-study")[...]` (typst-template.typ).
@@ -259,7 +266,22 @@ local function images_with_alt(blocks)
   return out
 end
 
+local function flush_before_section(h)
+  if h.level < 2 then return nil end
+  return { pandoc.RawBlock("typst", "#place.flush()"), h }
+end
+
 return {
+  -- callouts first: a heading inside a box titles the box and must stay the first thing in it
+  {
+    traverse = "topdown",
+    Div = function(div)
+      for _, cls in ipairs(div.classes) do
+        if cls:match("^callout") then return div, false end
+      end
+    end,
+    Header = flush_before_section,
+  },
   { Math = equation },
   { Div = styled_callout },
   -- the outermost block holding a chart is wrapped, so the set rule covers that chart alone
