@@ -16,7 +16,7 @@ REPO = Path(__file__).resolve().parents[2]
 def copy_project(dest: Path) -> Path:
     tracked = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout
     for rel in filter(None, tracked.decode().split("\0")):
-        if rel.startswith(("tests/", "_figures/", "benchmarks/")):
+        if rel.startswith(("tests/", "_figures/", "benchmarks/", "examples/")):
             continue
         src, dst = REPO / rel, dest / rel
         if src.is_file():
