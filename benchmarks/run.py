@@ -1,16 +1,27 @@
-"""Build-time benchmarks of the real book, HTML + PDF, in a scratch copy of the project.
+"""Benchmarks of the real book, each figure with its ratio and target (issue 15).
 
-    python benchmarks/run.py [--keep] [--no-profile]
+    python benchmarks/run.py [--runs N] [--keep] [--no-quarto] [--no-preview] [--no-scale]
 
-Scenarios, in order, each a fresh `report build` process on the same scratch copy:
-  cold            empty cache, no _book/
-  nothing changed the same build again
-  one dataset     one value in data/fig16_childcare.csv (read only by Chapter 3) changed
-  one chapter     a sentence added to chapters/05-social-capital.qmd
+All in scratch copies of the repository (your `_book/` and cache are never touched), with the
+copy's own `src/` first on PYTHONPATH so one run measures one snapshot of the code:
 
-Each is compared with a measured floor (benchmarks/floor.py). The table goes to stdout and to
-benchmarks/results.md; when a target is missed, the build is run again under cProfile and the
-top of the profile goes to benchmarks/profiles/. The user's _book/ and cache are never touched.
+builds    (N runs, HTML + PDF, each a fresh `report build`-equivalent process, timed from
+          interpreter start, with the peak memory of its process tree): cold (no cache, no
+          _book/), then the floor (benchmarks/floor.py on what the cold build kept), nothing
+          changed, one dataset (a value in data/fig16_childcare.csv: Chapter 3 and the Data and
+          methods appendix read it; Figure 16 is drawn from it), one chapter's prose (a sentence
+          added to chapters/05-social-capital.qmd).
+          Targets: cold <= 1.3 x floor; nothing changed <= 0.06 x cold; one dataset <= 0.35 x cold.
+quarto    real Quarto (`quarto render --to html`, from $QUARTO, PATH or the kit that
+          ../shared/quarto/assemble.sh builds) on another scratch copy, against the embedded
+          engine's cold HTML + PDF build of this run. Target: Quarto's HTML >= 10 x embedded.
+          Skipped with a note when there is no Quarto.
+preview   save-to-visible in `report preview` with a headless Chromium (preview_bench.py).
+          Targets: prose edit <= 1 s, data edit that changes one chart <= 2 s.
+scale     cold builds of generated books 1x, 2x and 5x the real one (scale.py). Targets: 5x in
+          <= 5 x the 1x time, peak memory <= 1 GB, REPORT_KERNELS = the cores there are.
+
+Prints the tables and writes them to benchmarks/results.md.
 """
 from __future__ import annotations
 
@@ -18,40 +29,36 @@ import argparse
 import json
 import os
 import platform
-import pstats
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
 RESULTS = HERE / "results.md"
-PROFILES = HERE / "profiles"
 EPOCH = "1704067200"  # fixed, so the scratch copy needs no git history
+sys.path.insert(0, str(HERE))
+
+import measure  # noqa: E402
 
 DATASET = "data/fig16_childcare.csv"
-# Non-deprived, good or outstanding providers: a value the report does not state, so the data
-# validation and the chapter's claims (doubly disadvantaged areas have the fewest places) hold.
-DATASET_EDITS = [("Non-deprived,Good or outstanding providers,23", "Non-deprived,Good or outstanding providers,22"),
-                 ("Non-deprived,Good or outstanding providers,22", "Non-deprived,Good or outstanding providers,23")]
+ROW = "Non-deprived,Good or outstanding providers,"
 CHAPTER = "chapters/05-social-capital.qmd"
 CHAPTER_EDIT = "\n\nThis sentence was added by the build benchmark.\n"
-
-TARGETS = {  # scenario -> (limit, what it is compared with)
-    "cold": (2.0, "floor"),
-    "nothing changed": (1.0, "seconds"),
-    "one dataset": (5.0, "seconds"),
-}
+PROSE = "one chapter's prose"
+QUARTO_VERSION = "1.9.38"
 
 
 def scratch_copy(dest: Path) -> Path:
     """The repository's tracked files as they are in the working tree; nothing built or cached."""
     files = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout
     for rel in files.decode().split("\0"):
-        if not rel:
+        # Not the book: the test suite, these benchmarks, the second publication, the exports.
+        if not rel or rel.startswith(("tests/", "benchmarks/", "examples/", "_figures/")):
             continue
         src = REPO / rel
         if not src.is_file():  # deleted in the working tree, or a submodule
@@ -65,61 +72,43 @@ def scratch_copy(dest: Path) -> Path:
 
 
 def bench_env(project: Path) -> dict[str, str]:
-    # The scratch copy's own src/ comes first, for the engine and for the kernel it starts: the
-    # whole run measures one snapshot of the code even if the working tree changes meanwhile.
-    path = os.pathsep.join(p for p in (str(project / "src"), os.environ.get("PYTHONPATH")) if p)
-    return {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "PYTHONPATH": path}
-
-
-def timed_build(project: Path, keep: bool = False, profile: Path | None = None, record: Path | None = None) -> dict:
-    env = bench_env(project)
+    # The copy's tool (src/) and publication code (lib/) come first, for the engine and its kernels.
+    path = os.pathsep.join(p for p in (str(project / "src"), str(project / "lib"), os.environ.get("PYTHONPATH")) if p)
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "PYTHONPATH": path}
     env.pop("REPORT_KEEP_BUILD", None)
+    return env
+
+
+def timed_build(project: Path, *, to: str = "all", keep: bool = False, record: Path | None = None,
+                timeout: float = 1800) -> dict:
+    env = bench_env(project)
     if keep:
         env["REPORT_KEEP_BUILD"] = "1"
-    cmd = [sys.executable, str(HERE / "timed_build.py"), str(project), "--to", "all"]
-    if profile:
-        cmd += ["--profile", str(profile)]
+    cmd = [sys.executable, str(HERE / "timed_build.py"), str(project), "--to", to]
     if record:
         cmd += ["--record", str(record)]
-    t = time.monotonic()
-    proc = subprocess.run(cmd, cwd=project, env=env, capture_output=True, text=True)
-    wall = time.monotonic() - t
+    m = measure.run(cmd, cwd=project, env=env, timeout=timeout)
     result, kept = None, None
-    for line in proc.stdout.splitlines():
+    for line in m.stdout.splitlines():
         if line.startswith("kept build directory "):
             kept = Path(line.removeprefix("kept build directory ").strip())
         elif line.startswith("{"):
             result = json.loads(line)
-    if proc.returncode != 0 or result is None or not result.get("ok"):
-        detail = (result or {}).get("error") or proc.stderr[-4000:] or proc.stdout[-4000:]
+    if m.returncode != 0 or result is None or not result.get("ok"):
+        detail = (result or {}).get("error") or m.stderr[-4000:] or m.stdout[-4000:]
         raise SystemExit(f"benchmark build failed in {project}:\n{detail}")
-    result["wall"] = wall
-    result["kept"] = str(kept) if kept else None
+    result.update(wall=m.seconds, peak_mb=m.peak_tree_mb, kept=str(kept) if kept else None)
     return result
 
 
-def edit(project: Path, rel: str, old: str | None, new: str) -> None:
-    path = project / rel
-    text = path.read_text(encoding="utf-8")
-    if old is None:
-        text += new
-    else:
-        if old not in text:
-            raise SystemExit(f"benchmark: {rel} no longer contains {old!r}; update DATASET_EDITS")
-        text = text.replace(old, new, 1)
-    path.write_text(text, encoding="utf-8")
-
-
-def profile_summary(stats_file: Path, out: Path, title: str) -> None:
-    import io
-
-    buf = io.StringIO()
-    stats = pstats.Stats(str(stats_file), stream=buf)
-    stats.sort_stats("cumulative").print_stats(30)
-    buf.write("\n--- by own time ---\n")
-    stats.sort_stats("tottime").print_stats(15)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(f"# cProfile of the engine process: {title}\n\n{buf.getvalue()}", encoding="utf-8")
+def set_value(project: Path, value: int) -> None:
+    path = project / DATASET
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines(keepends=True):
+        if line.startswith(ROW):
+            line = f"{ROW}{value},{line[len(ROW):].split(',', 1)[1]}"
+        out.append(line)
+    path.write_text("".join(out), encoding="utf-8")
 
 
 def machine() -> str:
@@ -134,110 +123,298 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, {platform.system()}"
 
 
-def verdict(name: str, r: dict, floor: float) -> str:
-    if name not in TARGETS:
+def default_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def rng(values: list[float], fmt: str = "{:.2f}") -> str:
+    if not values:
         return "–"
-    limit, kind = TARGETS[name]
-    if kind == "floor":
-        ok = r["wall"] <= limit * floor
-        return f"≤ {limit:g}× floor: {'met' if ok else 'MISSED'}"
-    ok = r["wall"] <= limit
-    return f"≤ {limit:g} s: {'met' if ok else 'MISSED'}"
+    lo, hi = min(values), max(values)
+    return fmt.format(lo) if abs(hi - lo) < 0.005 else f"{fmt.format(lo)}–{fmt.format(hi)}"
 
 
-def render(rows: list[tuple[str, dict]], floor: dict) -> str:
-    f = floor["floor"]
+def verdict(values: list[float], limit: float, above: bool = False) -> str:
+    """met / MISSED per run: 'met' when every run met it, 'met in k of n' otherwise."""
+    ok = [(v >= limit) if above else (v <= limit) for v in values]
+    if all(ok):
+        return "met"
+    if not any(ok):
+        return "MISSED"
+    return f"met in {sum(ok)} of {len(ok)} runs"
+
+
+# --- builds ----------------------------------------------------------------------------------------
+
+def build_runs(scratch: Path, runs: int, say) -> list[dict]:
+    project = scratch_copy(scratch / "project")
+    out = []
+    for i in range(runs):
+        shutil.rmtree(project / "_book", ignore_errors=True)
+        shutil.rmtree(project / ".report-cache", ignore_errors=True)
+        for leftover in project.glob("_book.build-*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+        row: dict = {}
+        calls = scratch / f"tool-calls-{i}.json"
+        say(f"run {i + 1}/{runs}: cold … ")
+        row["cold"] = timed_build(project, keep=True, record=calls)
+        say(f"{row['cold']['wall']:.2f} s; floor … ")
+        # The floor replays the cold build's pandoc and Typst runs on the files it kept, before
+        # the next build tidies them away.
+        proc = subprocess.run([sys.executable, str(HERE / "floor.py"), str(project), str(calls)],
+                              capture_output=True, text=True, env=bench_env(project))
+        if proc.returncode != 0:
+            raise SystemExit(f"benchmark: floor measurement failed:\n{proc.stderr[-4000:]}")
+        row["floor"] = json.loads(proc.stdout.strip().splitlines()[-1])
+        if row["cold"]["kept"]:
+            shutil.rmtree(row["cold"]["kept"], ignore_errors=True)
+        say(f"{row['floor']['floor']:.2f} s; nothing changed … ")
+        row["nothing changed"] = timed_build(project)
+        say(f"{row['nothing changed']['wall']:.2f} s; one dataset … ")
+        set_value(project, 22 - i)
+        row["one dataset"] = timed_build(project)
+        say(f"{row['one dataset']['wall']:.2f} s; one chapter's prose … ")
+        path = project / CHAPTER
+        path.write_text(path.read_text(encoding="utf-8") + CHAPTER_EDIT, encoding="utf-8")
+        row[PROSE] = timed_build(project)
+        say(f"{row[PROSE]['wall']:.2f} s\n")
+        out.append(row)
+    # Back to the repository's data and text for what follows.
+    shutil.copy2(REPO / DATASET, project / DATASET)
+    shutil.copy2(REPO / CHAPTER, project / CHAPTER)
+    return out
+
+
+# --- Quarto ------------------------------------------------------------------------------------------
+
+def find_quarto(say) -> tuple[str | None, str]:
+    """The quarto executable and where it came from, or None and why not."""
+    env = os.environ.get("QUARTO")
+    if env and Path(env).is_file():
+        return env, "$QUARTO"
+    found = shutil.which("quarto")
+    if found:
+        return found, "PATH"
+    kit = Path(os.environ.get("QUARTO_KIT") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+               / f"quarto-kit-{QUARTO_VERSION}")
+    if (kit / "bin" / "quarto").is_file():
+        return str(kit / "bin" / "quarto"), f"the kit in {kit}"
+    script = REPO.parent / "shared" / "quarto" / "assemble.sh"
+    if not script.is_file():
+        return None, f"no quarto on PATH, no $QUARTO, and no kit ({script} is absent)"
+    say(f"assembling the Quarto kit with {script} … ")
+    proc = subprocess.run(["bash", str(script)], capture_output=True, text=True, timeout=3600)
+    if proc.returncode == 0 and (kit / "bin" / "quarto").is_file():
+        return str(kit / "bin" / "quarto"), f"the kit in {kit}"
+    return None, f"{script} failed (exit {proc.returncode}): {proc.stderr.strip()[-300:]}"
+
+
+def quarto_compare(scratch: Path, timeout: float, say) -> dict:
+    quarto, origin = find_quarto(say)
+    if quarto is None:
+        return {"skipped": origin}
+    project = scratch_copy(scratch / "quarto-project")
+    env = bench_env(project)
+    env["QUARTO_PYTHON"] = sys.executable
+    env["PATH"] = os.pathsep.join([str(Path(quarto).parent), str(Path(sys.executable).parent), env.get("PATH", "")])
+    version = subprocess.run([quarto, "--version"], capture_output=True, text=True, env=env).stdout.strip()
+    say(f"quarto {version} ({origin}): quarto render --to html … ")
+    m = measure.run([quarto, "render", "--to", "html"], cwd=project, env=env, timeout=timeout)
+    out = {"version": version, "origin": origin, "seconds": m.seconds, "peak_mb": m.peak_tree_mb,
+           "returncode": m.returncode, "timed_out": m.timed_out}
+    if m.timed_out:
+        out["failure"] = f"did not finish within {timeout:.0f} s"
+    elif m.returncode != 0:
+        tail = [line for line in (m.stderr or m.stdout).splitlines() if line.strip()][-8:]
+        out["failure"] = f"exit code {m.returncode}: " + " / ".join(tail)
+    say(f"{m.seconds:.1f} s" + (f" ({out['failure'][:120]})" if "failure" in out else "") + "\n")
+    return out
+
+
+# --- scale -------------------------------------------------------------------------------------------
+
+def scale_series(scratch: Path, factors: list[int], say) -> list[dict]:
+    import scale
+
+    out = []
+    for k in factors:
+        project = scratch_copy(scratch / f"scale-{k}" / "project")
+        counts = scale.make(project, k)
+        say(f"{k}x ({counts['chapters']} chapters, {counts['charts']} charts, "
+            f"{counts['data_bytes'] / 1e6:.1f} MB of data): cold … ")
+        r = timed_build(project)
+        say(f"{r['wall']:.2f} s, peak {r['peak_mb']:.0f} MB\n")
+        out.append({"k": k, **counts, "wall": r["wall"], "peak_mb": r["peak_mb"], "pages": r.get("pages")})
+        shutil.rmtree(project.parent, ignore_errors=True)
+    return out
+
+
+# --- report ------------------------------------------------------------------------------------------
+
+def render(runs: list[dict], quarto: dict | None, preview: dict | None, scale_rows: list[dict] | None,
+           kernels: int) -> str:
+    cold = [r["cold"]["wall"] for r in runs]
+    floor = [r["floor"]["floor"] for r in runs]
     lines = [
-        "# Build benchmarks",
+        "# Benchmarks",
         "",
-        f"`python benchmarks/run.py` on {machine()}; the real book, HTML + PDF, in a scratch copy.",
-        "Wall = the whole `report build`-equivalent process (interpreter start and imports included);",
-        "engine = inside `build()`.",
+        f"`python benchmarks/run.py` on {machine()}; {len(runs)} run(s) of the build scenarios, each ratio",
+        f"taken within one run; REPORT_KERNELS default: {kernels} (the usable cores).",
         "",
-        "| scenario | wall s | engine s | × floor | chapters executed | cells | target |",
-        "|---|---:|---:|---:|---:|---:|---|",
+        "## Targets",
+        "",
+        "| figure | measured | ratio | target | verdict |",
+        "|---|---:|---:|---|---|",
     ]
-    for name, r in rows:
-        lines.append(f"| {name} | {r['wall']:.2f} | {r['engine']:.2f} | {r['wall'] / f:.2f} | "
-                     f"{len(r['chapters_executed'])} | {r['cells_executed']} | {verdict(name, r, f)} |")
-    lines += [
-        "",
-        f"Floor = {f:.2f} s: draw and save {floor['figure_count']} registered figures as SVG "
-        f"{floor['figures']:.2f} s + one pandoc run (HTML) {floor['pandoc_html']:.2f} s + one Typst compile "
-        f"{floor['typst_compile']:.2f} s. Not counted: imports {floor['imports']:.2f} s, "
-        f"the second pandoc run (Typst writer) {floor['pandoc_typst']:.2f} s.",
-        "",
-        "## Where the time goes",
-        "",
-    ]
-    for name, r in rows:
-        lines.append(f"**{name}** (imports {r['imports']:.2f} s; executed: "
-                     f"{', '.join(r['chapters_executed']) or 'none'})")
-        lines.append("")
-        top = sorted(r["phases"].items(), key=lambda kv: -kv[1])[:8]
-        lines.append("| phase | s |")
-        lines.append("|---|---:|")
-        for phase, s in top:
+    ratio_cold = [c / f for c, f in zip(cold, floor)]
+    lines.append(f"| cold build (HTML + PDF) | {rng(cold)} s | {rng(ratio_cold)} × floor | ≤ 1.3 × floor | "
+                 f"{verdict(ratio_cold, 1.3)} |")
+    for name, limit in (("nothing changed", 0.06), ("one dataset", 0.35)):
+        secs = [r[name]["wall"] for r in runs]
+        ratios = [s / c for s, c in zip(secs, cold)]
+        lines.append(f"| {name} | {rng(secs)} s | {rng(ratios, '{:.3f}')} × cold | ≤ {limit:g} × cold | "
+                     f"{verdict(ratios, limit)} |")
+    secs = [r[PROSE]["wall"] for r in runs]
+    lines.append(f"| one chapter's prose | {rng(secs)} s | {rng([s / c for s, c in zip(secs, cold)], '{:.3f}')} × cold "
+                 f"| – | – |")
+    if preview and "skipped" not in preview:
+        for kind, limit in (("prose", 1.0), ("data", 2.0)):
+            values = [s for s, _ in preview[kind]]
+            modes = sorted({m.split()[0] for _, m in preview[kind]})
+            what = "prose edit" if kind == "prose" else "data edit (one chart)"
+            lines.append(f"| preview: {what}, save to visible | {rng(values)} s (median "
+                         f"{statistics.median(values):.2f}; {', '.join(modes)}) | – | ≤ {limit:g} s | "
+                         f"{verdict(values, limit)} |")
+    elif preview:
+        lines.append(f"| preview | skipped: {preview['skipped']} | | | |")
+    if quarto and "skipped" not in quarto:
+        if "failure" in quarto:
+            lines.append(f"| real Quarto {quarto['version']}, HTML only | failed after {quarto['seconds']:.1f} s: "
+                         f"{quarto['failure']} | – | ≥ 10 × | not measured |")
+        else:
+            ratio = quarto["seconds"] / statistics.median(cold)
+            lines.append(f"| real Quarto {quarto['version']}, HTML only vs embedded cold HTML + PDF (median) | "
+                         f"{quarto['seconds']:.1f} s, peak {quarto['peak_mb']:.0f} MB vs {statistics.median(cold):.2f} s | "
+                         f"{ratio:.1f} × | embedded ≥ 10 × faster | {'met' if ratio >= 10 else 'MISSED'} |")
+    elif quarto:
+        lines.append(f"| real Quarto | skipped: {quarto['skipped']} | | | |")
+    if scale_rows:
+        base = next((s for s in scale_rows if s["k"] == 1), None)
+        for s in scale_rows:
+            if s["k"] == 1 or base is None:
+                continue
+            ratio = s["wall"] / base["wall"]
+            lines.append(f"| scale {s['k']}× cold ({s['chapters']} chapters, {s['charts']} charts) | "
+                         f"{s['wall']:.2f} s, peak {s['peak_mb']:.0f} MB | {ratio:.2f} × 1× | "
+                         f"≤ {s['k']} × 1×, ≤ 1 GB | "
+                         f"{'met' if ratio <= s['k'] and s['peak_mb'] <= 1000 else 'MISSED'} |")
+    if scale_rows:
+        lines.append(f"| REPORT_KERNELS default | {kernels} kernels | – | the cores there are ({default_cores()}) | "
+                     f"{'met' if kernels == default_cores() else 'MISSED'} |")
+    lines += ["", "## Builds, per run", "",
+              "| run | cold s | floor s | cold/floor | nothing s | /cold | one dataset s | /cold | prose s | /cold | peak MB (cold) |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for i, r in enumerate(runs, 1):
+        c = r["cold"]["wall"]
+        lines.append(f"| {i} | {c:.2f} | {r['floor']['floor']:.2f} | {c / r['floor']['floor']:.2f} | "
+                     f"{r['nothing changed']['wall']:.2f} | {r['nothing changed']['wall'] / c:.3f} | "
+                     f"{r['one dataset']['wall']:.2f} | {r['one dataset']['wall'] / c:.3f} | "
+                     f"{r[PROSE]['wall']:.2f} | "
+                     f"{r[PROSE]['wall'] / c:.3f} | {r['cold']['peak_mb']:.0f} |")
+    last = runs[-1]
+    f = last["floor"]
+    lines += ["", f"Floor (last run) = {f['floor']:.2f} s: draw and save {f['figure_count']} registered figures as SVG "
+              f"{f['figures']:.2f} s + one pandoc run (HTML) {f['pandoc_html']:.2f} s + one Typst compile "
+              f"{f['typst_compile']:.2f} s. Not counted: imports {f['imports']:.2f} s, the second pandoc run "
+              f"(Typst writer) {f['pandoc_typst']:.2f} s.", ""]
+    d = last["one dataset"]
+    lines += [f"One dataset (last run): executed {', '.join(d['chapters_executed'])}; drew "
+              f"{', '.join(d.get('figures_drawn') or []) or 'no chart'}, reused "
+              f"{len(d.get('figures_cached') or [])} from the figure cache.", ""]
+    lines += ["## Where the time goes (last run)", ""]
+    for name in ("cold", "nothing changed", "one dataset", PROSE):
+        r = last[name]
+        lines += [f"**{name}** ({r['wall']:.2f} s wall, imports {r['imports']:.2f} s, peak {r['peak_mb']:.0f} MB)", "",
+                  "| phase | s |", "|---|---:|"]
+        for phase, s in sorted(r["phases"].items(), key=lambda kv: -kv[1])[:8]:
             lines.append(f"| {phase} | {s:.2f} |")
+        lines.append("")
+    if preview and "skipped" not in preview:
+        lines += ["## Preview, save to visible", "",
+                  "Seconds after the save at which the page heard of the new build, had fetched the",
+                  "changed sections, and showed them (measured in the page).", "",
+                  "| edit | seconds | how the page changed |", "|---|---:|---|"]
+        for kind in ("prose", "data"):
+            for s, mode in preview[kind]:
+                lines.append(f"| {kind} | {s:.2f} | {mode} |")
+        lines.append("")
+    if quarto and "skipped" not in quarto:
+        lines += ["## Against real Quarto", "",
+                  f"Quarto {quarto['version']} ({quarto['origin']}), `quarto render --to html` on a fresh scratch copy: "
+                  f"{quarto['seconds']:.1f} s, peak {quarto['peak_mb']:.0f} MB, exit code {quarto['returncode']}"
+                  + (f" ({quarto['failure']})" if "failure" in quarto else "") + ". Embedded engine, cold, HTML + PDF, "
+                  f"same run: {rng(cold)} s, peak {rng([r['cold']['peak_mb'] for r in runs], '{:.0f}')} MB.", ""]
+    if scale_rows:
+        lines += ["## Scale", "", "| book | chapters | charts | data MB | cold s | × 1× | peak MB | PDF pages |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|"]
+        base = next((s for s in scale_rows if s["k"] == 1), scale_rows[0])
+        for s in scale_rows:
+            lines.append(f"| {s['k']}× | {s['chapters']} | {s['charts']} | {s['data_bytes'] / 1e6:.1f} | {s['wall']:.2f} | "
+                         f"{s['wall'] / base['wall']:.2f} | {s['peak_mb']:.0f} | {s.get('pages') or '–'} |")
         lines.append("")
     return "\n".join(lines) + "\n"
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--keep", action="store_true", help="keep the scratch copy and print where it is")
-    ap.add_argument("--no-profile", action="store_true", help="do not profile missed targets")
+    ap.add_argument("--runs", type=int, default=3, help="runs of the build scenarios (default 3)")
+    ap.add_argument("--keep", action="store_true", help="keep the scratch copies and print where they are")
+    ap.add_argument("--no-quarto", action="store_true", help="skip the comparison with real Quarto")
+    ap.add_argument("--no-preview", action="store_true", help="skip the preview measurements")
+    ap.add_argument("--no-scale", action="store_true", help="skip the generated 1x/2x/5x books")
+    ap.add_argument("--quarto-timeout", type=float, default=1200, help="seconds Quarto may take (default 1200)")
     args = ap.parse_args()
 
+    def say(text: str) -> None:
+        print(text, end="", flush=True)
+
+    sys.path.insert(0, str(REPO / "src"))
+    from report.engine.build import default_kernels
+
     scratch = Path(tempfile.mkdtemp(prefix="report-bench-"))
-    project = scratch_copy(scratch / "project")
-    print(f"scratch copy: {project}", flush=True)
-    rows: list[tuple[str, dict]] = []
+    say(f"scratch: {scratch}\n")
     try:
-        def run(name: str, **kw) -> dict:
-            print(f"{name} …", end=" ", flush=True)
-            r = timed_build(project, **kw)
-            print(f"{r['wall']:.2f} s (executed {len(r['chapters_executed'])} chapters)", flush=True)
-            rows.append((name, r))
-            return r
+        say("== builds (HTML + PDF)\n")
+        runs = build_runs(scratch, args.runs, say)
+        quarto = preview = scale_rows = None
+        if not args.no_quarto:
+            say("== real Quarto\n")
+            quarto = quarto_compare(scratch, args.quarto_timeout, say)
+            if "skipped" in quarto:
+                say(f"skipped: {quarto['skipped']}\n")
+        if not args.no_preview:
+            import preview_bench
 
-        calls = scratch / "tool-calls.json"
-        cold = run("cold", keep=True, record=calls)
-        run("nothing changed")
-        edit(project, DATASET, *DATASET_EDITS[0])
-        dataset = run("one dataset")
-        if dataset["chapters_executed"] != ["chapters/03-bad-jobs-trap.qmd"]:
-            print(f"note: changing {DATASET} executed {dataset['chapters_executed']}", flush=True)
-        edit(project, CHAPTER, None, CHAPTER_EDIT)
-        run("one chapter's prose")
-
-        print("floor …", end=" ", flush=True)
-        if not cold["kept"] or not calls.is_file():
-            raise SystemExit("benchmark: the cold build kept no intermediate files or recorded no tool calls")
-        proc = subprocess.run([sys.executable, str(HERE / "floor.py"), str(project), str(calls)],
-                              capture_output=True, text=True, env=bench_env(project))
-        if proc.returncode != 0:
-            raise SystemExit(f"benchmark: floor measurement failed:\n{proc.stderr[-4000:]}")
-        floor = json.loads(proc.stdout.strip().splitlines()[-1])
-        print(f"{floor['floor']:.2f} s", flush=True)
-
-        report = render(rows, floor)
+            say("== preview (headless Chromium)\n")
+            why = preview_bench.available()
+            if why:
+                preview = {"skipped": why}
+                say(f"skipped: {why}\n")
+            else:
+                project = scratch / "project"
+                preview = preview_bench.measure(project, bench_env(project), log=scratch / "preview.log")
+                say("prose " + ", ".join(f"{s:.2f}" for s, _ in preview["prose"]) + " s; data "
+                    + ", ".join(f"{s:.2f}" for s, _ in preview["data"]) + " s\n")
+        if not args.no_scale:
+            say("== scale (generated books, cold, HTML + PDF)\n")
+            scale_rows = scale_series(scratch, [1, 2, 5], say)
+        report = render(runs, quarto, preview, scale_rows, default_kernels())
         RESULTS.write_text(report, encoding="utf-8")
         print()
         print(report)
-
-        if not args.no_profile:
-            missed = [name for name, r in rows if "MISSED" in verdict(name, r, floor["floor"])]
-            for name in missed:
-                if name == "cold":
-                    continue  # the phase table already splits it; profiling it would cost a second cold build
-                if name == "one dataset":
-                    edit(project, DATASET, *DATASET_EDITS[1])
-                stats = scratch / f"{name}.prof"
-                timed_build(project, profile=stats)
-                out = PROFILES / f"{name.replace(' ', '-').replace(chr(39), '')}.txt"
-                profile_summary(stats, out, name)
-                print(f"profile of '{name}' written to {out.relative_to(REPO)}")
     finally:
         if args.keep:
             print(f"kept {scratch}")

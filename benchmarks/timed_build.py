@@ -119,6 +119,8 @@ def main() -> int:
         "chapters_executed": result.chapters_executed,
         "chapters_cached": result.chapters_cached,
         "cells_executed": result.cells_executed,
+        "figures_drawn": result.figures_drawn,
+        "figures_cached": result.figures_cached,
         "pages": result.pages,
         "warnings": reporter.warnings,
     }))

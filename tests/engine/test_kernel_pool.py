@@ -49,11 +49,19 @@ def kernel_children() -> list[str]:
 
 def test_kernel_count(monkeypatch):
     monkeypatch.delenv("REPORT_KERNELS", raising=False)
+    # By default one kernel per core this process may use, never more than chapters to run.
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
+    assert [kernel_count(n) for n in (0, 1, 2, 14)] == [0, 1, 2, 4]
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
     assert [kernel_count(n) for n in (0, 1, 2, 14)] == [0, 1, 2, 2]
+    # Little work for a second kernel to share: one kernel does it sooner than two booting.
+    assert kernel_count(2, work_seconds=0.9) == 1
+    assert kernel_count(14, work_seconds=4.0) == 2
     monkeypatch.setenv("REPORT_KERNELS", "1")
     assert kernel_count(14) == 1
     monkeypatch.setenv("REPORT_KERNELS", "3")
     assert kernel_count(2) == 2
+    assert kernel_count(2, work_seconds=0.1) == 2  # an explicit count is taken as it is
     for bad in ("0", "two", "-1"):
         monkeypatch.setenv("REPORT_KERNELS", bad)
         with pytest.raises(BuildError, match="REPORT_KERNELS"):

@@ -142,3 +142,77 @@ def test_edit_reloads_page_error_shows_overlay_and_fix_clears_it(preview_server)
     while _workers_of(root) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert _workers_of(root) == []
+
+
+def _kernels_of(root: Path) -> list[int]:
+    """Jupyter kernels started for this book (their environment names the project)."""
+    pids = []
+    marker = f"QUARTO_PROJECT_DIR={root}".encode()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmd = (entry / "cmdline").read_bytes()
+            env = (entry / "environ").read_bytes().split(b"\0") if b"ipykernel" in cmd else []
+        except OSError:
+            continue
+        if marker in env:
+            pids.append(int(entry.name))
+    return pids
+
+
+def _visible_after(page, save, check: str, arg) -> tuple[float, str]:
+    """Seconds from `save()` until `check(arg)` holds in the open page, and how the page changed
+    (patched in place, or reloaded). The time is taken in the page when it first sees the change."""
+    page.evaluate("() => { window.reportPreview = window.reportPreview || {}; window.reportPreview.mode = 'unchanged'; }")
+    saved_at = time.time() * 1000
+    save()
+    seen_at = page.wait_for_function(f"(arg) => ({check}) ? Date.now() : false", arg=arg,
+                                     polling=10, timeout=BUILD_WAIT_MS).json_value()
+    mode = page.evaluate("() => (window.reportPreview || {}).mode || 'reload'")
+    return (seen_at - saved_at) / 1000, mode
+
+
+def test_save_to_visible_for_a_prose_and_a_data_edit(preview_server, capsys):
+    """The page follows prose and data edits without a reload, and the save-to-visible times are
+    reported (a benchmark, not a limit: the change must appear, however long it takes)."""
+    root, url, proc = (preview_server[k] for k in ("root", "url", "proc"))
+    chapter = root / "chapters" / "one.qmd"
+    data = root / "data" / "values.csv"
+    text = chapter.read_text(encoding="utf-8")
+    timings: list[tuple[str, float, str]] = []
+    has = "document.getElementById('sec-one') && document.getElementById('sec-one').textContent.includes(arg)"
+
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(url)
+            page.get_by_text("Original paragraph of chapter one.").wait_for(timeout=10_000)
+            page.evaluate("() => { window.untouched = 'still here'; }")  # gone if the page reloads
+            for n in range(1, 4):
+                phrase = f"Prose edit number {n} reads well."
+                seconds, mode = _visible_after(
+                    page, lambda: chapter.write_text(text.replace("Original paragraph of chapter one.", phrase),
+                                                     encoding="utf-8"), has, phrase)
+                timings.append(("prose", seconds, mode))
+            for n, last in enumerate((39, 40, 41), start=1):
+                total = 1 + 2 + last
+                seconds, mode = _visible_after(
+                    page, lambda: data.write_text(f"name,value\na,1\nb,2\nc,{last}\n", encoding="utf-8"),
+                    has, f"The values add up to {total}.")
+                timings.append(("data", seconds, mode))
+            assert page.evaluate("() => window.untouched") == "still here", "the page was reloaded"
+        finally:
+            browser.close()
+    with capsys.disabled():
+        shown = ", ".join(f"{kind} {seconds:.2f} s ({mode})" for kind, seconds, mode in timings)
+        print(f"\npreview save-to-visible: {shown}")
+    assert all(mode == "patch" for _, _, mode in timings), timings
+
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(30) == 0
+    deadline = time.monotonic() + 10
+    while (_workers_of(root) or _kernels_of(root)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _workers_of(root) == [] and _kernels_of(root) == []

@@ -13,7 +13,8 @@ def test_filter_accepts_sources_and_ignores_build_products_and_editor_files(tmp_
     (tmp_path / "_quarto.yml").write_text("book:\n  chapters: [index.qmd, extra/outside.qmd]\n"
                                           "bibliography: refs/more.bib\n", encoding="utf-8")
     f = BookFilter(tmp_path)
-    for rel in ("chapters/one.qmd", "data/fig16_childcare.csv", "src/report/figures/api.py", "templates/html/report.css",
+    for rel in ("chapters/one.qmd", "data/fig16_childcare.csv", "src/report/figures/api.py", "lib/pub/checks.py",
+                "templates/html/report.css",
                 "index.qmd", "_quarto.yml", "references.bib", "extra/outside.qmd", "refs/more.bib"):
         assert f(Change.modified, str(tmp_path / rel)), rel
     for rel in ("_book/index.html", "_book.build-x1y2/work/book.json", ".report-cache/index-qmd.json",
@@ -60,8 +61,9 @@ def test_temporary_files_that_came_and_went_are_not_changes(tmp_path):
     assert transient_free({(Change.deleted, str(tmp_path / "data" / "old.csv"))}, f) == {"data/old.csv"}
 
 
-def test_only_python_under_src_needs_a_fresh_worker():
+def test_only_python_under_src_or_lib_needs_a_fresh_worker():
     assert needs_fresh_worker({"chapters/one.qmd", "src/report/figures/api.py"})
+    assert needs_fresh_worker({"lib/breaking_the_cycle/checks.py"})  # the publication's own code
     assert not needs_fresh_worker({"chapters/one.qmd", "data/x.csv", "src/report/engine/filters/crossref.lua",
                                    "templates/html/report.css"})
 

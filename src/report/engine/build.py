@@ -18,7 +18,8 @@ from typing import Protocol
 from .assemble import AstCache, assemble, ast_nodes, metadata, write_inputs
 from .config import BookConfig, load_config
 from .errors import BuildError
-from .execute import BackgroundKernel, ChapterExecutor, ChapterResult, Kernel, imported_modules
+from .execute import (BackgroundKernel, ChapterExecutor, ChapterResult, Kernel, KernelLost, KernelPool,
+                      imported_modules)
 from .pandoc import pandoc_version
 from .qmd import Qmd, parse_qmd
 from .swap import checkpoint, recover, staged_output
@@ -45,6 +46,8 @@ class BuildResult:
     chapters_executed: list[str] = field(default_factory=list)
     pandoc_runs: int = 0  # pandoc processes this build started (chapter parses + writers)
     typst_runs: int = 0
+    figures_drawn: list[str] = field(default_factory=list)  # labels drawn by executed chapters
+    figures_cached: list[str] = field(default_factory=list)  # labels reused from the figure cache
 
 
 VALIDATION_CACHE = "validation.json"
@@ -170,32 +173,69 @@ def _lookup(cache, docs: dict[str, Qmd], fresh: bool) -> tuple[dict[str, Chapter
 
 
 KERNELS_ENV = "REPORT_KERNELS"
-DEFAULT_KERNELS = 2  # the machine the book is built on has 2 cores
+FIGURE_CACHE_DIR = "figures"  # under CACHE_DIR: figure renders by their inputs (figures.cache)
+FIGURE_CACHE_ENV = "REPORT_FIGURE_CACHE"
+FIGURE_CACHE_FRESH_ENV = "REPORT_FIGURE_CACHE_FRESH"
+FIGURE_CACHE_KEEP = 400  # entries kept: every figure of the book several times over
 
 
-def kernel_count(chapters: int) -> int:
-    """How many kernels execute `chapters` chapters: REPORT_KERNELS (default 2), never more than
-    there are chapters, so one chapter to execute boots one kernel."""
+def default_kernels() -> int:
+    """The cores this process may run on: a kernel executes one chapter at a time, so more
+    kernels than cores only compete for them."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+KERNEL_BOOT_SECONDS = 1.2  # CPU a kernel takes to boot and preload the chapters' imports
+
+
+def kernel_count(chapters: int, work_seconds: float | None = None) -> int:
+    """How many kernels execute `chapters` chapters: REPORT_KERNELS when set, else one per core;
+    never more than there are chapters, so one chapter to execute boots one kernel.
+
+    Without REPORT_KERNELS, `work_seconds` (an estimate of the chapters' run time) also limits
+    the count: a kernel that boots for longer than it would work only takes CPU from the others
+    and from the rendering (changing one dataset re-runs two short chapters, which one kernel
+    does sooner than two booting side by side)."""
     raw = os.environ.get(KERNELS_ENV, "").strip()
-    wanted = DEFAULT_KERNELS
     if raw:
         if not raw.isdigit() or int(raw) < 1:
             raise BuildError(f"{KERNELS_ENV}={raw!r}: expected a whole number of kernels, 1 or more")
-        wanted = int(raw)
+        return max(0, min(int(raw), chapters))
+    wanted = default_kernels()
+    if work_seconds is not None:
+        wanted = min(wanted, max(1, round(work_seconds / KERNEL_BOOT_SECONDS)))
     return max(0, min(wanted, chapters))
 
 
+def kernel_template(config: BookConfig, preload: list[str], timeout: int | None = None,
+                    fresh: bool = False) -> Kernel:
+    """The settings every kernel of a build of this project starts with."""
+    env = {VALIDATION_CACHE_ENV: str(config.root / CACHE_DIR / VALIDATION_CACHE),
+           FIGURE_CACHE_ENV: str(config.root / CACHE_DIR / FIGURE_CACHE_DIR)}
+    if fresh:
+        env[FIGURE_CACHE_FRESH_ENV] = "1"  # draw every figure again; the new renders are stored
+    return Kernel(config.root, KERNEL_IGNORE, env=env, preload=preload, **({"timeout": timeout} if timeout else {}))
+
+
 def _start_kernels(config: BookConfig, docs: dict[str, Qmd], coded: list[str],
-                   timeout: int | None = None) -> list[BackgroundKernel]:
-    env = {VALIDATION_CACHE_ENV: str(config.root / CACHE_DIR / VALIDATION_CACHE)}
+                   timeout: int | None = None, pool: KernelPool | None = None,
+                   fresh: bool = False) -> list[BackgroundKernel]:
     # Every kernel may be handed any chapter, so each preloads what all of them import (and each
     # chapter's record of files opened includes what its kernel read while preloading).
     preload = imported_modules([docs[rel] for rel in coded])
+    template = kernel_template(config, preload, timeout, fresh)
+    if pool is not None and not fresh:
+        # Warm kernels cost nothing to use: as many as there are chapters to share them.
+        count = min(pool.size, kernel_count(len(coded)))
+        return pool.take(template, count) if count else []
+    count = kernel_count(len(coded), sum(_seconds(docs[rel]) for rel in coded))
     kernels: list[BackgroundKernel] = []
     try:
-        for _ in range(kernel_count(len(coded))):
-            kernels.append(BackgroundKernel(Kernel(config.root, KERNEL_IGNORE, env=env, preload=preload,
-                                                   **({"timeout": timeout} if timeout else {}))))
+        for _ in range(count):
+            kernels.append(BackgroundKernel(template.clone()))
     except BaseException:
         _close_kernels(kernels)
         raise
@@ -236,9 +276,53 @@ def _close_in_background(kernels: list[BackgroundKernel]) -> _Closer | None:
     return closer
 
 
+def _seconds(doc: Qmd) -> float:
+    """A rough guess of a chapter's execution time, from its code alone: drawing a chart costs
+    most (0.15 s on the machine this was measured on), any other cell a little."""
+    cells = [c for c in doc.cells if c.options.get("eval") is not False]
+    return sum(0.03 + 0.15 * c.source.count("figures.show(") for c in cells)
+
+
+class _Preparse:
+    """Pandoc's parse of each chapter as soon as it has executed, on a thread, into the AST cache
+    that assembling reads: assembling no longer waits for chapters parsed one after the other at
+    the end (0.5 s of a cold build), and the parses use the time a kernel waits for the last
+    chapter."""
+
+    def __init__(self, ast_cache: AstCache, root: Path, enabled: bool):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.cache = ast_cache
+        self.root = root
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-preparse") if enabled else None
+        self.jobs: list = []
+
+    def submit(self, rel: str, doc: Qmd, result: ChapterResult) -> None:
+        if self.pool is None:
+            return
+        from .assemble import chapter_markdown
+
+        job = (rel, chapter_markdown(doc, result), f"reading {rel}")
+        self.jobs.append(self.pool.submit(self.cache.parse_all, [job], self.root, True))
+
+    def join(self) -> None:
+        """Wait for the parses; a failed one is simply parsed again by assemble, which reports
+        the error in its usual words."""
+        if self.pool is None:
+            return
+        for job in self.jobs:
+            try:
+                job.result()
+            except Exception:  # noqa: BLE001 - see above
+                pass
+        self.pool.shutdown(wait=True)
+        self.pool = None
+
+
 def _run_chapters(config: BookConfig, docs: dict[str, Qmd], cache, hits: dict[str, ChapterResult],
                   todo: list[str], coded: list[str], kernels: list[BackgroundKernel],
-                  reporter: Reporter, changed: dict[str, list[str]]) -> dict[str, ChapterResult]:
+                  reporter: Reporter, changed: dict[str, list[str]],
+                  preparse: _Preparse | None = None) -> dict[str, ChapterResult]:
     """Execute the chapters in `todo` on the kernels, each kernel taking the next chapter in book
     order when it is free. Chapters are independent (each starts from an empty namespace, which
     the cache relies on too), so which kernel ran one does not change its result. Reporter calls
@@ -254,21 +338,72 @@ def _run_chapters(config: BookConfig, docs: dict[str, Qmd], cache, hits: dict[st
         moved = cache.put(rel, docs[rel], result)
         if moved:
             changed[rel] = moved
-    if kernels:
+        elif preparse is not None:
+            preparse.submit(rel, docs[rel], result)
+
+    def replacement(kernel: BackgroundKernel, reason: str) -> BackgroundKernel:
+        kernel.poisoned = reason
+        fresh = BackgroundKernel(kernel.kernel.clone())
+        fresh.stamp = kernel.stamp
+        kernels.append(fresh)
+        return fresh
+
+    def execute(kernel: BackgroundKernel | None, rel: str, progress) -> tuple[ChapterResult, BackgroundKernel | None]:
+        """Run one chapter; a kernel found dead at the chapter's start (none of its code ran) is
+        replaced and the chapter run in the new one, once."""
+        try:
+            return ChapterExecutor(kernel, config.root, defaults).execute(rel, docs[rel], progress=progress), kernel
+        except KernelLost:
+            kernel = replacement(kernel, "its process ended")
+            progress("new kernel: the previous one had stopped")
+            return ChapterExecutor(kernel, config.root, defaults).execute(rel, docs[rel], progress=progress), kernel
+
+    def after(kernel: BackgroundKernel | None, result: ChapterResult) -> BackgroundKernel | None:
+        """The kernel for the next chapter: this one, or a new one when the chapter left state
+        behind that a fresh namespace does not reset (the old one is kept in `kernels`, poisoned,
+        and shut down with the rest)."""
+        if kernel is None or not result.health:
+            return kernel
+        return replacement(kernel, f"{result.path}: {'; '.join(result.health)}")
+
+    # Kernels retired earlier in this build (poisoned) stay in `kernels` to be shut down at the
+    # end, but run nothing more; their replacements are in the list too. A kernel that died
+    # before it ran anything here (a warm one killed while idle) is replaced now.
+    active = []
+    for k in list(kernels):
+        if k.usable():
+            active.append(k)
+        elif not k.poisoned:
+            active.append(replacement(k, "its process ended before the build used it"))
+    if active:
         from concurrent.futures import FIRST_COMPLETED, wait
 
-        reporter.step("", "starting Jupyter kernel")
-        wait([k.started for k in kernels], return_when=FIRST_COMPLETED)
-    if len(kernels) <= 1:
-        executor = ChapterExecutor(kernels[0] if kernels else None, config.root, defaults)
+        if not any(k.started.done() for k in active):
+            reporter.step("", "starting Jupyter kernel")
+        wait([k.started for k in active], return_when=FIRST_COMPLETED)
+
+    if len(active) <= 1:
+        kernel = active[0] if active else None
         for rel in todo:
             reporter.step(rel, "execute" if rel in coded else "read")
-            results[rel] = executor.execute(rel, docs[rel], progress=lambda s, rel=rel: reporter.step(rel, f"execute: {s}"))
+            try:
+                results[rel], kernel = execute(kernel, rel, lambda s, rel=rel: reporter.step(rel, f"execute: {s}"))
+            except BaseException:
+                if kernel is not None and rel in coded:
+                    kernel.poisoned = f"{rel} failed"
+                raise
             store(rel, results[rel])
+            replaced = after(kernel, results[rel])
+            if replaced is not kernel:
+                reporter.step(rel, f"new kernel for the next chapter ({'; '.join(results[rel].health)})")
+                kernel = replaced
         return {rel: results[rel] for rel in docs}
 
     chapters: queue.SimpleQueue[str] = queue.SimpleQueue()
-    for rel in todo:
+    # Longest first, so the chapter that takes longest is not the last to start while the other
+    # kernels sit idle (the real book's Chapter 2 draws nine charts: started fifth in book order,
+    # it ran on alone for a second at the end of a cold build).
+    for rel in sorted(todo, key=lambda rel: -_seconds(docs[rel])):
         chapters.put(rel)
     events: queue.SimpleQueue[tuple[str, str, object]] = queue.SimpleQueue()
     stop = threading.Event()
@@ -277,22 +412,27 @@ def _run_chapters(config: BookConfig, docs: dict[str, Qmd], cache, hits: dict[st
         try:
             # A kernel still booting takes no chapter the other one could start now.
             kernel.wait_ready()
-            executor = ChapterExecutor(kernel, config.root, defaults)
             while not stop.is_set():
                 try:
                     rel = chapters.get_nowait()
                 except queue.Empty:
                     return
                 events.put(("step", rel, "execute" if rel in coded else "read"))
-                result = executor.execute(rel, docs[rel], progress=lambda s, rel=rel: events.put(("step", rel, f"execute: {s}")))
+                result, kernel = execute(kernel, rel, lambda s, rel=rel: events.put(("step", rel, f"execute: {s}")))
                 events.put(("done", rel, result))
+                replaced = after(kernel, result)
+                if replaced is not kernel:
+                    events.put(("step", rel, f"new kernel for the next chapter ({'; '.join(result.health)})"))
+                    kernel = replaced
+                    kernel.wait_ready()
         except BaseException as exc:  # noqa: BLE001 - handed to the build thread, which raises it
+            kernel.poisoned = kernel.poisoned or "a chapter failed in it"
             events.put(("error", "", exc))
         finally:
             events.put(("exit", "", None))
 
     drivers = [threading.Thread(target=drive, args=(k,), name=f"report-chapters-{i}", daemon=True)
-               for i, k in enumerate(kernels)]
+               for i, k in enumerate(active)]
     for t in drivers:
         t.start()
     failure: BaseException | None = None
@@ -300,7 +440,7 @@ def _run_chapters(config: BookConfig, docs: dict[str, Qmd], cache, hits: dict[st
 
     def cancel_all() -> None:
         stop.set()
-        for k in kernels:
+        for k in list(kernels):
             k.cancel()
 
     try:
@@ -329,14 +469,21 @@ def _run_chapters(config: BookConfig, docs: dict[str, Qmd], cache, hits: dict[st
     return {rel: results[rel] for rel in docs}
 
 
-def build(root: Path, to: str, reporter: Reporter, fresh: bool = False) -> BuildResult:
+def build(root: Path, to: str, reporter: Reporter, fresh: bool = False,
+          pool: KernelPool | None = None, on_assembled=None) -> BuildResult:
     """Build the book into `root`/_book; raises BuildError with a message for the author on any
     problem in the project or on the machine (a file outside the project, a full disk, a
-    read-only directory), and leaves the previous `_book/` as it was."""
+    read-only directory), and leaves the previous `_book/` as it was.
+
+    `pool` keeps kernels between builds (report preview): chapters run in its warm kernels, which
+    go back to it afterwards (or are replaced when a chapter failed in them or left them changed).
+    Without it the build starts its own kernels and shuts them down before it returns.
+    `on_assembled(config, doc, results)` is called once the book is assembled, before it is
+    rendered (the preview renders the changed chapters from there, ahead of the whole page)."""
     from report.paths import OutsideProject
 
     try:
-        return _build(Path(root).resolve(), to, reporter, fresh)
+        return _build(Path(root).resolve(), to, reporter, fresh, pool, on_assembled)
     except OutsideProject as exc:
         raise BuildError(str(exc)) from None
     except OSError as exc:
@@ -348,7 +495,8 @@ def build(root: Path, to: str, reporter: Reporter, fresh: bool = False) -> Build
 MAX_ROUNDS = 3  # executions of a chapter edited during the build before the build gives up on it
 
 
-def _build(root: Path, to: str, reporter: Reporter, fresh: bool) -> BuildResult:
+def _build(root: Path, to: str, reporter: Reporter, fresh: bool, pool: KernelPool | None = None,
+           on_assembled=None) -> BuildResult:
     from .cache import ChapterCache
     from .guard import check_images, check_loads, check_sources, read_sources
 
@@ -367,7 +515,8 @@ def _build(root: Path, to: str, reporter: Reporter, fresh: bool) -> BuildResult:
     coded = [rel for rel in todo if docs[rel].has_code()]
     # The kernel boots (and imports what the chapters import) on the other core while the data
     # is validated; validation still finishes before any chapter code runs.
-    kernels = _start_kernels(config, docs, coded, timeout)
+    owner = pool if pool is not None and not fresh else None  # where the kernels go afterwards
+    kernels = _start_kernels(config, docs, coded, timeout, owner, fresh)
     closing = None
     try:
         validate_data(root, root / CACHE_DIR / VALIDATION_CACHE, fresh)
@@ -376,9 +525,15 @@ def _build(root: Path, to: str, reporter: Reporter, fresh: bool) -> BuildResult:
             reporter.warn(f"cache entry for {rel} is corrupt; executing it again")
         book_dir = root / BOOK_DIR
         epoch = source_date_epoch(root)
+        ast_cache = AstCache(root / CACHE_DIR / "ast")
+        # --fresh parses everything again in assemble (reuse=False), so nothing to do ahead.
+        preparse = _Preparse(ast_cache, root, enabled=not fresh)
         with staged_output(book_dir) as (out, work):
-            results, unsettled = _execute_settled(config, docs, cache, hits, todo, coded, kernels, reporter,
-                                                  sources, timeout)
+            try:
+                results, unsettled = _execute_settled(config, docs, cache, hits, todo, coded, kernels, reporter,
+                                                      sources, timeout, owner, fresh, preparse)
+            finally:
+                preparse.join()
             checkpoint("executed")
             for note in cache.unwritable:
                 reporter.warn(f"could not cache {note}")
@@ -386,13 +541,19 @@ def _build(root: Path, to: str, reporter: Reporter, fresh: bool) -> BuildResult:
                 reporter.warn(f"{', '.join(moved)} kept changing while {rel} was executed ({MAX_ROUNDS} times); "
                               "the book shows the last version read, which is not cached: build again")
             # Shutting a kernel down takes ~0.1 s that assembling and rendering need not wait for;
-            # it is joined before build() returns, so no kernel outlives the build.
-            closing = _close_in_background(kernels)
+            # it is joined before build() returns, so no kernel outlives the build. Kernels of a
+            # pool outlive it on purpose: they go back for the next build.
+            if owner is not None:
+                owner.give_back(kernels)
+            else:
+                closing = _close_in_background(kernels)
+            _prune_figure_cache(root)
             cached = [rel for rel in docs if rel in hits]
             reporter.step("", "assemble")
-            ast_cache = AstCache(root / CACHE_DIR / "ast")
             doc = assemble(config, docs, results, ast_cache, reuse=not fresh)
             check_images(config, doc)
+            if on_assembled is not None:
+                on_assembled(config, doc, results)
             outputs, pages, record = _render(config, doc, results, to, out, work, book_dir, epoch, tools,
                                              reporter, fresh)
             checkpoint("rendered")
@@ -401,7 +562,12 @@ def _build(root: Path, to: str, reporter: Reporter, fresh: bool) -> BuildResult:
         _write_render_record(root, record)
     finally:
         try:
-            _close_kernels(kernels)
+            if owner is not None:
+                # A failed build's kernels: the one that failed is poisoned, the others were
+                # cancelled; the pool replaces them all, and keeps any that never ran.
+                owner.give_back(kernels)
+            else:
+                _close_kernels(kernels)
         finally:
             if closing is not None:
                 closing.join()
@@ -418,19 +584,42 @@ def _build(root: Path, to: str, reporter: Reporter, fresh: bool) -> BuildResult:
         chapters_executed=[rel for rel in results if rel not in cached],
         pandoc_runs=ast_cache.parsed + record.pop("_pandoc_runs", 0),
         typst_runs=record.pop("_typst_runs", 0),
+        figures_drawn=[label for rel, r in results.items() if rel not in cached for label in r.figures_drawn],
+        figures_cached=[label for rel, r in results.items() if rel not in cached for label in r.figures_cached],
     )
+
+
+def _prune_figure_cache(root: Path, keep: int = FIGURE_CACHE_KEEP) -> int:
+    """Keep the figure cache to the `keep` most recently used renders (each data edit adds
+    entries; a reuse touches its entry). Here rather than in report.figures.cache, whose package
+    would import matplotlib into the build process. Returns how many went."""
+    directory = root / CACHE_DIR / FIGURE_CACHE_DIR
+    try:
+        entries = sorted(((p.stat().st_mtime, p) for p in directory.glob("*.json")), reverse=True)
+    except OSError:
+        return 0
+    removed = 0
+    for _, path in entries[keep:]:
+        try:
+            path.unlink()
+            removed += 1
+        except OSError:
+            pass
+    return removed
 
 
 def _execute_settled(config: BookConfig, docs: dict[str, Qmd], cache, hits: dict[str, ChapterResult],
                      todo: list[str], coded: list[str], kernels: list[BackgroundKernel], reporter: Reporter,
-                     sources: dict[str, str], timeout: int | None) -> tuple[dict[str, ChapterResult], dict[str, list[str]]]:
+                     sources: dict[str, str], timeout: int | None, pool: KernelPool | None = None,
+                     fresh: bool = False, preparse: _Preparse | None = None
+                     ) -> tuple[dict[str, ChapterResult], dict[str, list[str]]]:
     """Execute `todo`; a chapter whose source or data changed while it ran is read and executed
     again (the last save wins), up to MAX_ROUNDS times. Returns the results and the chapters that
     were still changing after that, with what changed."""
     from .guard import check_loads, read_sources
 
     changed: dict[str, list[str]] = {}
-    results = _run_chapters(config, docs, cache, hits, todo, coded, kernels, reporter, changed)
+    results = _run_chapters(config, docs, cache, hits, todo, coded, kernels, reporter, changed, preparse)
     rounds = 1
     while changed and rounds < MAX_ROUNDS:
         again = sorted(changed, key=list(docs).index)
@@ -442,11 +631,11 @@ def _execute_settled(config: BookConfig, docs: dict[str, Qmd], cache, hits: dict
         cache.sources.update(fresh_sources)
         docs.update(fresh_docs)
         need = [rel for rel in again if docs[rel].has_code()]
-        if need and not kernels:
-            kernels.extend(_start_kernels(config, docs, need, timeout))
+        if need and not any(k.usable() for k in kernels):
+            kernels.extend(_start_kernels(config, docs, need, timeout, pool, fresh))
         changed = {}
         rerun = _run_chapters(config, docs, cache, {k: v for k, v in results.items() if k not in again},
-                              again, need, kernels, reporter, changed)
+                              again, need, kernels, reporter, changed, preparse)
         results.update(rerun)
         rounds += 1
     return {rel: results[rel] for rel in docs}, changed
@@ -643,6 +832,14 @@ def _render_formats(config: BookConfig, doc_json: Path, meta_args: list[str], wo
             try:
                 reporter.step("", "render typst")
                 typ = write_typst(config, doc_json, meta_args, work, citeproc)
+                if html_job is not None:
+                    # Typst compiles in this process and needs most memory of any step (half a
+                    # gigabyte for a book five times this one); the HTML pandoc needs the next
+                    # most. Compiling after it has finished keeps the two apart; it is usually
+                    # done by now, as the Typst writer takes longer.
+                    html_job.exception()
+                    if html_job.exception() is not None:
+                        raise html_job.exception() from None
                 reporter.step("", "compile pdf")
                 compile_pdf(config, typ, pdf_out, epoch)
             except BuildError:

@@ -52,9 +52,13 @@ def _code_dirs(root: Path) -> list[tuple[str, Path]]:
     return dirs
 
 
-def _tree_hash(root: Path) -> str:
+def _tree_hash(root: Path, skip: tuple[str, ...] = ()) -> str:
+    """Hash of the code dirs' files; `skip` leaves some out by label (the kernel pool's stamp
+    leaves out templates/, which kernels read afresh and never import)."""
     h = hashlib.sha256()
     for label, base in _code_dirs(root):
+        if label in skip:
+            continue
         if not base.is_dir():
             continue
         h.update(f"{label}\0".encode())

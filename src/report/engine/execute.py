@@ -36,6 +36,12 @@ class ChapterResult:
     # Each of those files' hash when the code opened it ("" for a file that was missing); not
     # serialised: the cache keeps it as the entry's dependencies.
     opened_sha: dict[str, str] = field(default_factory=dict)
+    # Figure labels drawn and taken from the figure cache in this execution, and what the chapter
+    # changed in the kernel that a fresh namespace does not undo (kernel_support.health). Only
+    # for this build's report and the kernel's fate; not serialised.
+    figures_drawn: list[str] = field(default_factory=list)
+    figures_cached: list[str] = field(default_factory=list)
+    health: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -101,6 +107,10 @@ class Kernel:
         self._client = None
         self._cm = None
 
+    def clone(self) -> "Kernel":
+        """A kernel not yet started with the same settings (to replace this one)."""
+        return Kernel(self.root, self.ignore, self.timeout, self.env, self.preload)
+
     def __enter__(self) -> "Kernel":
         import nbformat
         from nbclient import NotebookClient
@@ -151,8 +161,18 @@ class Kernel:
         cell = nbformat.v4.new_code_cell(code)
         self._client.nb.cells.append(cell)
         self._client.timeout = int(timeout or self.timeout)
-        self._client.execute_cell(cell, len(self._client.nb.cells) - 1)
+        try:
+            self._client.execute_cell(cell, len(self._client.nb.cells) - 1)
+        finally:
+            # The notebook is only the vehicle: a kernel kept for many builds (report preview)
+            # must not hold every output it ever produced.
+            self._client.nb.cells.remove(cell)
         return list(cell.outputs)
+
+    def process_alive(self) -> bool:
+        provisioner = getattr(getattr(self._client, "km", None), "provisioner", None)
+        process = getattr(provisioner, "process", None)
+        return process is not None and process.poll() is None
 
 
 def _import_client() -> None:
@@ -168,6 +188,10 @@ class BackgroundKernel:
     def __init__(self, kernel: Kernel):
         self.kernel = kernel
         self._cancelled = threading.Event()
+        # Why this kernel must not run another chapter (a failure, or state a chapter left
+        # behind); set by the build, read by whoever keeps kernels between builds.
+        self.poisoned: str | None = None
+        self.stamp: str | None = None  # the project code it was started on (KernelPool)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-kernel")
         # Importing the Jupyter client takes the GIL for a few tenths of a second; done before the
         # build's own imports and validation compete for it, the kernel process launches sooner.
@@ -204,11 +228,121 @@ class BackgroundKernel:
             except OSError:
                 pass
 
+    def usable(self) -> bool:
+        """Booted without error, not cancelled or poisoned, and its process still running."""
+        if self.poisoned or self._cancelled.is_set():
+            return False
+        if not self._started.done():
+            return True  # still booting: usable once it is up
+        if self._started.exception() is not None:
+            return False
+        return self.kernel.process_alive()
+
     def close(self) -> None:
         try:
             self._pool.submit(self.kernel.__exit__, None, None, None).result()
         finally:
             self._pool.shutdown(wait=True)
+
+
+def _close_quietly(kernels: list[BackgroundKernel]) -> None:
+    for kernel in kernels:
+        try:
+            kernel.close()
+        except Exception:  # noqa: BLE001 - a kernel being thrown away may already be gone
+            pass
+
+
+class KernelPool:
+    """Kernels kept between builds of one project (`report preview`), so a rebuild does not wait
+    for a kernel to boot.
+
+    Each chapter still starts from an empty namespace (kernel_support.reset_namespace and
+    begin_chapter), as in a kernel of its own. A kernel goes back into the pool only when it is
+    fit for more: one that ran a failing chapter, that a chapter left changed (`poisoned`), that
+    was cancelled or whose process died is shut down and a new one started in its place at once,
+    so the next build still finds it warm. Kernels started on other project code than is on disk
+    now (an edit under src/, which the kernel has imported) are replaced when taken.
+    """
+
+    def __init__(self, size: int):
+        self.size = max(1, size)
+        self._idle: list[BackgroundKernel] = []
+        self._template: Kernel | None = None
+        self._closers: list[threading.Thread] = []
+        self.started = 0  # kernels this pool has started (the tests count restarts)
+
+    def _stamp(self, root: Path) -> str:
+        from .cache import _tree_hash
+
+        # The code a kernel imports: the project's src/ and lib/ and the tool itself.
+        return _tree_hash(root, skip=("templates",))
+
+    def _start(self, template: Kernel, stamp: str) -> BackgroundKernel:
+        kernel = BackgroundKernel(template.clone())
+        kernel.stamp = stamp
+        self.started += 1
+        return kernel
+
+    def _discard(self, kernels: list[BackgroundKernel]) -> None:
+        if not kernels:
+            return
+        for kernel in kernels:
+            kernel.cancel()  # a kill: nothing in it is worth a graceful shutdown
+        t = threading.Thread(target=_close_quietly, args=(list(kernels),), name="report-kernel-discard", daemon=True)
+        t.start()
+        self._closers.append(t)
+
+    def _fits(self, kernel: BackgroundKernel, template: Kernel, stamp: str) -> bool:
+        return (kernel.usable() and kernel.stamp == stamp and kernel.kernel.root == template.root
+                and kernel.kernel.env == template.env and kernel.kernel.ignore == template.ignore)
+
+    def warm(self, template: Kernel) -> None:
+        """Start kernels up to the pool's size now, for the builds to come."""
+        self._template = template
+        stamp = self._stamp(template.root)
+        keep = [k for k in self._idle if self._fits(k, template, stamp)]
+        self._discard([k for k in self._idle if k not in keep])
+        self._idle = keep
+        while len(self._idle) < self.size:
+            self._idle.append(self._start(template, stamp))
+
+    def take(self, template: Kernel, count: int) -> list[BackgroundKernel]:
+        """`count` kernels with `template`'s settings for one build: warm ones first."""
+        stamp = self._stamp(template.root)
+        fit = [k for k in self._idle if self._fits(k, template, stamp)]
+        self._discard([k for k in self._idle if k not in fit])
+        # Booted kernels before ones still booting.
+        fit.sort(key=lambda k: not k.started.done())
+        out, self._idle = fit[:count], fit[count:]
+        while len(out) < count:
+            out.append(self._start(template, stamp))
+        for kernel in out:
+            kernel.kernel.timeout = template.timeout
+        self._template = template
+        return out
+
+    def give_back(self, kernels: list[BackgroundKernel]) -> None:
+        """Kernels a build is done with: fit ones wait for the next build, the others are shut
+        down and replaced."""
+        template = self._template
+        stamp = self._stamp(template.root) if template is not None else None
+        for kernel in kernels:
+            if template is not None and self._fits(kernel, template, stamp) and len(self._idle) < self.size:
+                self._idle.append(kernel)
+            else:
+                self._discard([kernel])
+        kernels.clear()
+        if template is not None:
+            while len(self._idle) < self.size:
+                self._idle.append(self._start(template, stamp))
+
+    def close(self) -> None:
+        idle, self._idle = self._idle, []
+        _close_quietly(idle)
+        for t in self._closers:
+            t.join()
+        self._closers.clear()
 
 
 _IMPORT = re.compile(r"^[ \t]*(?:import[ \t]+([A-Za-z_][\w.]*)|from[ \t]+([A-Za-z_][\w.]*)[ \t]+import\b)", re.M)
@@ -250,6 +384,7 @@ def _opt(cell: Cell, defaults: dict, key: str, fallback: Any) -> Any:
     return defaults.get(key, fallback)
 
 
+CHAPTER_SETUP = "_report_kernel_.reset_namespace()\n_report_kernel_.begin_chapter()\n"
 MAX_OUTPUT_ENV = "REPORT_MAX_CELL_OUTPUT_MB"
 MAX_OUTPUT_MB = 20  # one cell's output; the real book's largest (a map as SVG) is under 1 MB
 
@@ -272,6 +407,11 @@ def _output_size(outputs: list[dict]) -> int:
     return size
 
 
+class KernelLost(BuildError):
+    """The kernel was gone before the chapter's own code started (it died while idle, say a warm
+    kernel killed between builds): nothing of the chapter ran, so it can run in a new kernel."""
+
+
 class ChapterExecutor:
     def __init__(self, kernel: Kernel | None, root: Path, defaults: dict[str, Any]):
         self.kernel = kernel
@@ -292,8 +432,9 @@ class ChapterExecutor:
             raise BuildError(f"{rel}:{line}: did not finish within {limit} s (the cell timeout: set "
                              f"`execute: timeout` in _quarto.yml or the chapter's front matter)\n\n{shown}") from None
         except DeadKernelError:
-            raise BuildError(f"{rel}:{line}: the Jupyter kernel died while running this code (it may have "
-                             f"run out of memory, crashed or been killed)\n\n{shown}") from None
+            error = KernelLost if code == CHAPTER_SETUP else BuildError
+            raise error(f"{rel}:{line}: the Jupyter kernel died while running this code (it may have "
+                        f"run out of memory, crashed or been killed)\n\n{shown}") from None
         size = _output_size(outputs)
         if size > self.max_output:
             raise BuildError(f"{rel}:{line}: the output is {size / 1e6:.1f} MB, over the limit of "
@@ -310,7 +451,7 @@ class ChapterExecutor:
         if needs_kernel:
             if self.kernel is None:
                 raise BuildError(f"{rel}: has code but no kernel was started")  # engine bug, not user error
-            self._run_checked(rel, 0, "_report_kernel_.reset_namespace()\n_report_kernel_.begin_chapter()\n", "(chapter setup)")
+            self._run_checked(rel, 0, CHAPTER_SETUP, "(chapter setup)")
         parts: list[str] = []
         for chunk in doc.chunks:
             if isinstance(chunk, Markdown):
@@ -323,9 +464,16 @@ class ChapterExecutor:
             outputs = self._run(rel, 0, "_report_kernel_.end_chapter()\n", "(chapter end)")
             for out in outputs:
                 payload = (out.get("data") or {}).get(INLINE_MIME)
-                if payload and payload.get("kind") == "opened":
+                if not payload:
+                    continue
+                if payload.get("kind") == "opened":
                     result.opened_sha = dict(payload["value"])
                     result.opened = sorted(result.opened_sha)
+                elif payload.get("kind") == "figures":
+                    result.figures_drawn = list(payload["value"].get("drawn", []))
+                    result.figures_cached = list(payload["value"].get("cached", []))
+                elif payload.get("kind") == "health":
+                    result.health = list(payload["value"])
         result.markdown = "".join(parts)
         return result
 

@@ -23,6 +23,9 @@ _preload_opened: dict[str, str] = {}
 _recording = False
 _hashing = False
 _ignore_prefixes: tuple[str, ...] = ()
+# State a fresh namespace does not reset, taken once the kernel is set up: chapters must leave it
+# as they found it, or the kernel is not trusted with another chapter (see health()).
+_baseline: dict = {}
 
 
 def _hash_file(path: str) -> str:
@@ -112,6 +115,7 @@ def setup(root: str, ignore: list[str], preload: list[str] = ()) -> None:
             _recording = False
             _preload_opened.update(_opened)
             _opened.clear()
+    _take_baseline()
 
 
 def _ipython():
@@ -146,6 +150,10 @@ def begin_chapter() -> None:
     import matplotlib.pyplot as plt
 
     plt.close("all")
+    # rcParams set by an earlier chapter would change this one's charts; start from the kernel's.
+    rc = _baseline.get("rc")
+    if rc is not None:
+        matplotlib.rcParams.update(rc)
     matplotlib.rcParams["svg.hashsalt"] = SVG_SALT
     # As under Quarto, where each chapter has a kernel of its own, the inline provenance check
     # starts off and comes on when the chapter reads the data package.
@@ -154,6 +162,12 @@ def begin_chapter() -> None:
         inline.deactivate()
     os.chdir(_root)
     _clear_project_caches()
+    # The figure cache hashes the drawing code and fonts now, before recording starts: those
+    # reads are the cache's key, not data the chapter read.
+    figure_cache = sys.modules.get("report.figures.cache")
+    if figure_cache is not None:
+        figure_cache.take_counts()
+        figure_cache.new_chapter()
     _opened.clear()
     _recording = True
 
@@ -164,13 +178,12 @@ def _clear_project_caches() -> None:
     import functools
     import gc
 
-    root = str(_root) + os.sep
+    # Project modules only: a virtual environment inside the project holds matplotlib, whose
+    # font caches are not the chapter's data and are slow to refill.
+    project = _project_modules()
     for obj in gc.get_objects():
-        if isinstance(obj, functools._lru_cache_wrapper):
-            mod = sys.modules.get(getattr(obj, "__module__", None) or "")
-            path = getattr(mod, "__file__", None)
-            if path and os.path.abspath(path).startswith(root):
-                obj.cache_clear()
+        if isinstance(obj, functools._lru_cache_wrapper) and getattr(obj, "__module__", None) in project:
+            obj.cache_clear()
 
 
 def end_chapter() -> None:
@@ -181,6 +194,106 @@ def end_chapter() -> None:
     # A file read while preloading and again by the chapter keeps its first hash: the older one.
     display({INLINE_MIME: {"kind": "opened", "value": dict(sorted({**_opened, **_preload_opened}.items()))}},
             raw=True)
+    figure_cache = sys.modules.get("report.figures.cache")
+    counts = figure_cache.take_counts() if figure_cache is not None else {"drawn": [], "cached": []}
+    display({INLINE_MIME: {"kind": "figures", "value": counts}}, raw=True)
+    display({INLINE_MIME: {"kind": "health", "value": health()}}, raw=True)
+
+
+# --- Is this kernel still fit for another chapter? -----------------------------------------------
+#
+# Each chapter gets an empty namespace, which is all Quarto's one-kernel-per-chapter gives it
+# beyond a new process. What a reset does not undo is state outside the namespace: the module
+# search path, the environment, and the project's own modules (a chapter that rebinds
+# `figures.show` or replaces `report.fmt.pct` would change every later chapter). A chapter that
+# touches any of it makes the engine start a new kernel before the next chapter.
+
+_module_is_project: dict[tuple[str, str], bool] = {}
+
+
+def _installed_prefixes() -> tuple[str, ...]:
+    """Where installed packages live: a virtual environment inside the project (`.venv/`) holds
+    pandas and matplotlib, which are not the project's code."""
+    import site
+
+    dirs = {sys.prefix, sys.exec_prefix, sys.base_prefix, *site.getsitepackages()}
+    user = site.getusersitepackages() if hasattr(site, "getusersitepackages") else None
+    if user:
+        dirs.add(user)
+    return tuple(os.path.abspath(d) + os.sep for d in dirs if d)
+
+
+def _project_modules() -> dict[str, object]:
+    """Modules loaded from the project's own files (src/, or beside the chapters)."""
+    if _root is None:
+        return {}
+    root = str(_root) + os.sep
+    installed = _installed_prefixes()
+    out = {}
+    for name, mod in list(sys.modules.items()):
+        path = getattr(mod, "__file__", None)
+        if not path or name == __name__:
+            continue
+        known = _module_is_project.get((name, path))
+        if known is None:
+            full = os.path.abspath(path)
+            known = full.startswith(root) and not full.startswith(installed) and not full.startswith(_ignore_prefixes)
+            _module_is_project[(name, path)] = known
+        if known:
+            out[name] = mod
+    return out
+
+
+def _bindings(mod) -> dict[str, int]:
+    """The module's functions, classes and submodules by identity; plain values (counters,
+    memoised fingerprints) change legitimately and are left out."""
+    import inspect
+
+    out = {}
+    for attr, value in list(vars(mod).items()):
+        if inspect.isfunction(value) or inspect.isclass(value) or inspect.ismodule(value) or inspect.isbuiltin(value):
+            out[attr] = id(value)
+    return out
+
+
+def _take_baseline() -> None:
+    import matplotlib
+
+    _baseline.clear()
+    _baseline["path"] = list(sys.path)
+    _baseline["environ"] = dict(os.environ)
+    _baseline["rc"] = {k: v for k, v in matplotlib.rcParams.items()}
+    _baseline["modules"] = {name: (id(mod), _bindings(mod)) for name, mod in _project_modules().items()}
+
+
+def health() -> list[str]:
+    """What the chapter changed that a fresh namespace does not reset; empty when nothing."""
+    if not _baseline:
+        return []
+    problems = []
+    if sys.path != _baseline["path"]:
+        problems.append("sys.path was changed")
+    env = dict(os.environ)
+    moved = sorted(k for k in set(env) | set(_baseline["environ"]) if env.get(k) != _baseline["environ"].get(k))
+    if moved:
+        problems.append("environment variables changed: " + ", ".join(moved[:5]))
+    current = _project_modules()
+    for name, (ident, bindings) in _baseline["modules"].items():
+        mod = current.get(name)
+        if mod is None or id(mod) != ident:
+            problems.append(f"module {name} was removed or replaced")
+            continue
+        now = _bindings(mod)
+        changed = sorted(a for a, i in bindings.items() if now.get(a) != i)
+        if changed:
+            problems.append(f"{name}.{changed[0]} was rebound" + (f" (and {len(changed) - 1} more)" if len(changed) > 1 else ""))
+    # Modules first imported by this chapter join the baseline as they are now: a later change
+    # to them is caught like any other.
+    for name, mod in current.items():
+        _baseline["modules"].setdefault(name, (id(mod), _bindings(mod)))
+    if not hasattr(builtins, "_report_kernel_"):
+        problems.append("the engine's helper was removed from builtins")
+    return problems
 
 
 def inline_values(expressions: list[str]) -> None:

@@ -8,8 +8,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from . import alt as _alt
+from . import cache as _cache
 from .builders import DRAW, PREPARE, Prepared
-from .data import load_resource
+from .data import load_resource, note_data_read
 from .registry import Spec, spec
 from .style import house_style
 
@@ -65,12 +66,23 @@ def show(n: int | str, data=None, *, title: bool = False) -> None:
     import matplotlib.pyplot as plt
 
     s = spec(n)
-    if data is None:
-        data = load_data(s)
-    fig = plot(s.number, data, title=title)
-    try:
-        svg = svg_text(fig)
-    finally:
-        plt.close(fig)  # figures are not pyplot-managed; this is a no-op safeguard for inline
-    display({"image/svg+xml": svg}, raw=True,
-            metadata={"image/svg+xml": {"fig-alt": alt_text(s.number, data)}})
+    # Under the embedded engine a drawing of the same inputs is reused (report.figures.cache); data
+    # passed in by the caller is not a file the cache can key on, so that is always drawn.
+    lookup = _cache.Lookup(s, title) if data is None else None
+    if lookup is not None and lookup.hit is not None:
+        svg, alt = lookup.hit
+        # Loading the data would have switched on the inline provenance check; so does a reuse.
+        note_data_read(s)
+    else:
+        if data is None:
+            data = load_data(s)
+        fig = plot(s.number, data, title=title)
+        try:
+            svg = svg_text(fig)
+        finally:
+            plt.close(fig)  # figures are not pyplot-managed; this is a no-op safeguard for inline
+        alt = alt_text(s.number, data)
+        if lookup is not None:
+            lookup.store(svg, alt)
+    display({"image/svg+xml": svg}, raw=True, metadata={"image/svg+xml": {"fig-alt": alt}})
+

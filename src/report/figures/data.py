@@ -42,6 +42,40 @@ def load_resource(name: str):
     return pd.read_csv(path)
 
 
+def note_data_read(spec) -> None:
+    """What loading `spec`'s datasets does besides returning them, for a drawing reused from the
+    cache: reading the data package turns on the inline provenance check (report.inline)."""
+    if all(name == "map_regions" for name in spec.datasets.values()):
+        return
+    try:
+        from report import inline
+        from report.data import load  # noqa: F401 - only a project with the data package checks
+    except ImportError:
+        return
+    inline.activate()
+
+
+def resource_files(name: str) -> list[Path] | None:
+    """The files `load_resource(name)` takes the data from: the resource's own file and the
+    descriptor that types it and states its provenance. None when they cannot be named here (a
+    broken descriptor, a path outside the project): loading then reports why."""
+    data_dir = _data_dir()
+    if name == "map_regions":
+        return [data_dir / "map_regions.geojson"]
+    try:
+        from report.data.validate import resource_path
+    except ImportError:
+        return [data_dir / f"{name}.csv"]
+    descriptor = data_dir / "datapackage.json"
+    try:
+        with open(descriptor, "rb") as f:
+            pkg = json.loads(f.read())
+        desc = next(r for r in pkg["resources"] if isinstance(r, dict) and r.get("name") == name)
+        return [descriptor, resource_path(desc, data_dir)]
+    except (OSError, ValueError, KeyError, TypeError, StopIteration):
+        return None
+
+
 @lru_cache(maxsize=1)
 def _package(mtime_key: float) -> dict:
     path = _data_dir() / "datapackage.json"

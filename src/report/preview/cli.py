@@ -27,10 +27,11 @@ def _find_root(project: str | None) -> Path:
 @guarded
 def preview(port: int, host: str, no_open: bool, allow_hosts: tuple[str, ...], project: str | None,
             quiet: bool, verbose: bool) -> None:
-    """Serve _book/index.html, rebuild the HTML when a source changes and reload the page.
+    """Serve _book/index.html, rebuild the HTML when a source changes and update the page.
 
-    Watches chapters/, index.qmd, data/, src/, templates/, _quarto.yml and the bibliography.
-    Only chapters whose inputs changed are executed again (the engine's cache). A failed build
+    Watches chapters/, index.qmd, data/, src/, lib/, templates/, _quarto.yml and the files it names.
+    Only chapters whose inputs changed are executed again (the engine's cache), in kernels kept
+    warm, and only the changed chapters of the open page are replaced. A failed build
     is shown in the page and here; the last good build stays served. Ctrl-C stops.
     """
     from report.console import Output

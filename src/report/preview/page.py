@@ -6,16 +6,24 @@ import json
 import re
 
 EVENTS_PATH = "/_preview/events"
+PATCH_PATH = "/_preview/patch"
 OVERLAY_ID = "report-preview-overlay"
 STATUS_ID = "report-preview-status"
 
 # The page knows which build it shows (`built`); the server's `state` events say which build is
-# current and whether the last one failed. Reloading only when they differ means a rebuild
-# that produced identical HTML (say, a comment changed in src/) does not lose the reader's place.
+# current and whether the last one failed. Nothing happens when they agree, so a rebuild that
+# produced identical HTML (say, a comment changed in src/) does not lose the reader's place.
+# When they differ the client asks for the sections that changed and swaps just those in: the
+# page keeps its place and its fonts, and the browser parses one chapter instead of the whole
+# book (several megabytes with its images inlined). Anything else changed (contents, head,
+# footer), or a patch that does not apply, and it reloads as before.
+# `window.reportPreview` says how the last change arrived (the browser test reads it).
 CLIENT = r"""
 (function () {
   var built = __BUILT__;
   var OVERLAY = "__OVERLAY__", STATUS = "__STATUS__", KEY = "report-preview-scroll";
+  var updating = false, wanted = null;
+  window.reportPreview = { built: built, mode: "load", at: Date.now() };
   try {
     var y = sessionStorage.getItem(KEY);
     if (y !== null) {
@@ -63,16 +71,55 @@ CLIENT = r"""
     el.appendChild(h); el.appendChild(note); el.appendChild(pre);
   }
 
+  function reload(source) {
+    try { sessionStorage.setItem(KEY, String(window.scrollY)); } catch (e) {}
+    if (source) source.close();
+    window.location.reload();
+  }
+
+  function fragment(html) {
+    var t = document.createElement("template");
+    t.innerHTML = html;
+    return t.content;
+  }
+
+  function apply(patch) {
+    // Find every target first, so a patch that does not fit changes nothing before the reload.
+    var ids = Object.keys(patch.sections);
+    var targets = ids.map(function (id) { return document.getElementById(id); });
+    var outer = (patch.elements || []).map(function (e) {
+      return document.getElementsByTagName(e.tag)[e.index];
+    });
+    if (targets.concat(outer).some(function (el) { return !el; })) return false;
+    ids.forEach(function (id, i) { targets[i].replaceWith(fragment(patch.sections[id])); });
+    (patch.elements || []).forEach(function (e, i) { outer[i].replaceWith(fragment(e.html)); });
+    return true;
+  }
+
+  function update(source, target, heardAt) {
+    if (updating) { wanted = target; return; }
+    if (!built) { reload(source); return; }
+    updating = true;
+    var fetchedAt = null;
+    fetch("__PATCH__?from=" + encodeURIComponent(built), { cache: "no-store" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (patch) {
+        fetchedAt = Date.now();
+        if (!patch || !apply(patch)) { reload(source); return; }
+        built = patch.to;
+        window.reportPreview = { built: built, mode: "patch", at: Date.now(), heardAt: heardAt,
+                                 fetchedAt: fetchedAt, sections: Object.keys(patch.sections) };
+        updating = false;
+        if (wanted && wanted !== built) { var next = wanted; wanted = null; update(source, next, Date.now()); }
+      })
+      .catch(function () { reload(source); });
+  }
+
   function connect() {
     var source = new EventSource("__EVENTS__");
     source.addEventListener("state", function (ev) {
       var s = JSON.parse(ev.data);
-      if (s.built && s.built !== built) {
-        try { sessionStorage.setItem(KEY, String(window.scrollY)); } catch (e) {}
-        source.close();
-        window.location.reload();
-        return;
-      }
+      if (s.built && s.built !== built) update(source, s.built, Date.now());
       overlay(s.error);
       status(s.building ? "Rebuilding\u2026" : "");
     });
@@ -91,7 +138,8 @@ def client_script(built: str | None) -> str:
     js = (CLIENT.replace("__BUILT__", json.dumps(built))
           .replace("__OVERLAY__", OVERLAY_ID)
           .replace("__STATUS__", STATUS_ID)
-          .replace("__EVENTS__", EVENTS_PATH))
+          .replace("__EVENTS__", EVENTS_PATH)
+          .replace("__PATCH__", PATCH_PATH))
     # Inside a <script> element only "</" can end it early; the values above are ours, but be safe.
     return '<script data-report-preview="1">' + js.replace("</", "<\\/") + "</script>"
 

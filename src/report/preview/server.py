@@ -16,7 +16,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from .builder import Preview
-from .page import EVENTS_PATH, inject, placeholder
+from .page import EVENTS_PATH, PATCH_PATH, inject, placeholder
 
 KEEPALIVE_SECONDS = 15.0
 
@@ -54,11 +54,19 @@ def make_app(preview: Preview, stop: asyncio.Event, hosts: list[str] | None = No
     async def state(request: Request) -> Response:
         return JSONResponse(preview.state(), headers={"Cache-Control": "no-store"})
 
+    async def patch(request: Request) -> Response:
+        # The sections that changed since the page the browser shows; 409 when it must reload.
+        found = preview.patch_from(request.query_params.get("from", ""))
+        if found is None:
+            return JSONResponse({"reload": True}, status_code=409, headers={"Cache-Control": "no-store"})
+        return JSONResponse(found, headers={"Cache-Control": "no-store"})
+
     routes = [
         Route("/", index),
         Route("/index.html", index),
         Route(EVENTS_PATH, events),
         Route("/_preview/state", state),
+        Route(PATCH_PATH, patch),
         # The PDF and build manifest from the last full build, should a link point at them.
         Mount("/", app=_BookFiles(preview.root / "_book")),
     ]

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 from watchfiles import Change
 
-WATCH_DIRS = ("chapters", "data", "src", "templates")
+WATCH_DIRS = ("chapters", "data", "src", "lib", "templates")  # lib/: the publication's own code
 WATCH_FILES = ("index.qmd", "_quarto.yml", "references.bib")
 # Build products, caches and VCS state: the engine writes some of these during every build, so
 # watching them would rebuild forever.
@@ -96,5 +96,6 @@ class BookFilter:
 
 
 def needs_fresh_worker(changed: set[str]) -> bool:
-    """Python under src/ is imported by the build process itself; a pre-started worker has the old code."""
-    return any(rel.startswith("src/") and rel.endswith(".py") for rel in changed)
+    """Python under src/ (the tool) or lib/ (the publication's code, which the tool calls) is
+    imported by the build process itself; a running worker has the old code."""
+    return any(rel.startswith(("src/", "lib/")) and rel.endswith(".py") for rel in changed)
