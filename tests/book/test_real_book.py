@@ -4,26 +4,14 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from project_copy import copy_project
 from click.testing import CliRunner
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def copy_project(dest: Path) -> Path:
-    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout
-    for rel in filter(None, tracked.decode().split("\0")):
-        if rel.startswith(("tests/", "_figures/", "benchmarks/", "examples/")):
-            continue
-        src, dst = REPO / rel, dest / rel
-        if src.is_file():
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dst)
-    return dest
 
 
 def build(root: Path, *args: str):

@@ -21,7 +21,7 @@ from .errors import BuildError
 from .execute import (BackgroundKernel, ChapterExecutor, ChapterResult, Kernel, KernelLost, KernelPool,
                       imported_modules)
 from .pandoc import pandoc_version
-from .qmd import Qmd, parse_qmd
+from .qmd import Qmd
 from .swap import checkpoint, recover, staged_output
 
 BOOK_DIR = "_book"
