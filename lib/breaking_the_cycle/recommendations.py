@@ -306,18 +306,26 @@ def _check_consistency(tname, lname, keys: list[_Key], problems):
 
 # --- Rendering -------------------------------------------------------------------------------
 
-DEFAULT_CAPTION = "Table of recommendations: first steps for neighbourhood renewal"
 HEADINGS = ("Problem", "Solution", "Lever")
 HTML_TEMPLATE = "recommendations.html.j2"
 TYPST_TEMPLATE = "recommendations.typ.j2"
 
+# The book shows the table twice (the executive summary and chapter 6), each time in a `#tbl-`
+# float of the chapter's: the engine numbers it among the book's tables and sets the chapter's
+# caption ("Table 1: ..."), as it does for any table. The table itself then carries no caption.
+# A caption given here makes the table caption itself, unnumbered (`report tables --caption`).
+
+
+def _caption(caption: str | None) -> str | None:
+    return clean(caption) or None
+
 
 def render_html(recs: Recommendations, caption: str | None = None, root: Path | None = None) -> str:
-    return _render_html(HTML_TEMPLATE, root, recs=recs, caption=clean(caption or DEFAULT_CAPTION), headings=HEADINGS)
+    return _render_html(HTML_TEMPLATE, root, recs=recs, caption=_caption(caption), headings=HEADINGS)
 
 
 def render_typst(recs: Recommendations, caption: str | None = None, root: Path | None = None) -> str:
-    return _render_typst(TYPST_TEMPLATE, root, recs=recs, caption=clean(caption or DEFAULT_CAPTION), headings=HEADINGS)
+    return _render_typst(TYPST_TEMPLATE, root, recs=recs, caption=_caption(caption), headings=HEADINGS)
 
 
 def render_numbered(recs: Recommendations) -> str:

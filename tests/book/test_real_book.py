@@ -4,26 +4,14 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from project_copy import copy_project
 from click.testing import CliRunner
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def copy_project(dest: Path) -> Path:
-    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout
-    for rel in filter(None, tracked.decode().split("\0")):
-        if rel.startswith(("tests/", "_figures/", "benchmarks/", "examples/")):
-            continue
-        src, dst = REPO / rel, dest / rel
-        if src.is_file():
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dst)
-    return dest
 
 
 def build(root: Path, *args: str):
@@ -98,6 +86,19 @@ def test_chapters_and_appendices_numbered_as_the_publication(html):
 def test_recommendations_table_in_both_formats(html, pdf_text):
     assert html.count("<table") >= 2  # executive summary and chapter 6
     assert "Neighbourhoods Unit" in pdf_text
+    # Shown twice, each time as a table of the book's own: numbered in reading order, with its
+    # own caption, above the table, in the HTML and the PDF alike.
+    captions = {"tbl-recommendations-summary": "Table 1: The recommendations in summary",
+                "tbl-recommendations": "Table 2: First steps towards neighbourhood renewal"}
+    for ident, caption in captions.items():
+        m = re.search(rf'<figure id="{ident}"[^>]*>(.*?)</figure>', html, flags=re.S)
+        assert m, ident
+        first, _, rest = m.group(1).partition("</figcaption>")
+        assert text_of(first).strip().startswith(caption), text_of(first)
+        assert "<table" in rest and "<caption" not in rest
+        assert caption in pdf_text
+    assert "Table 2 sets out, for each recommendation" in text_of(html)
+    assert "Table 2 sets out, for each recommendation" in pdf_text
 
 
 def test_references_and_boxes(html, pdf_text):

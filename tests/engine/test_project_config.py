@@ -45,11 +45,14 @@ def test_the_book_merges_its_embedded_profile(monkeypatch):
 
     assert yaml.safe_load((REPO / "_quarto.yml").read_text())["format"]["html"]["embed-resources"] is False
     assert [(f.path.name, f.at) for f in config.filters] == [("book-numbers.lua", "pre-ast"),
+                                                             ("typst-pdf.lua", "pre-ast"),
                                                              ("figures.lua", "pre-quarto"),
                                                              ("colophon.lua", "post-quarto")]
     assert "_extensions/report/book-numbers.lua" in config.render_inputs
-    # figures.lua does nothing outside Quarto (the engine puts the figures' script in its page)
+    # typst-pdf.lua acts on the PDF only, figures.lua in Quarto only (the engine puts the
+    # figures' script in its page itself)
     assert config.filter_args("before-crossref") == ["--lua-filter", str(NUMBERS_FILTER),
+                                                     "--lua-filter", str(NUMBERS_FILTER.with_name("typst-pdf.lua")),
                                                      "--lua-filter", str(NUMBERS_FILTER.with_name("figures.lua"))]
     assert config.filter_args("last") == []
 
@@ -108,7 +111,8 @@ def numbers_book(root: Path, chapters: dict[str, str], appendices: dict[str, str
 
     blocks = []
     for rel, text in {**chapters, **appendices}.items():
-        ids = [line.split("#")[1].rstrip("}") for line in text.splitlines() if line.startswith("::: {#fig-")]
+        ids = [line.split("#")[1].rstrip("}") for line in text.splitlines()
+               if line.startswith(("::: {#fig-", "::: {#tbl-"))]
         blocks.append({"t": "Div", "c": [["", ["report-chapter"], [["file", rel]]],
                                          [{"t": "Div", "c": [[i, [], []], []]} for i in ids]]})
     book = {"chapters": meta_list(chapters), "appendices": meta_list(appendices)}
@@ -122,12 +126,12 @@ def run_numbers(root: Path, doc: dict, to: str = "json") -> subprocess.Completed
                           input=json.dumps(doc), capture_output=True, text=True, cwd=root)
 
 
-def figure_numbers(out: str) -> dict[str, str]:
+def figure_numbers(out: str, prefix: str = "fig-") -> dict[str, str]:
     found = {}
 
     def walk(node):
         if isinstance(node, dict):
-            if node.get("t") == "Div" and node["c"][0][0].startswith("fig-"):
+            if node.get("t") == "Div" and node["c"][0][0].startswith(prefix):
                 found[node["c"][0][0]] = dict(node["c"][0][2]).get("number")
             for v in node.values():
                 walk(v)
@@ -162,6 +166,24 @@ def test_typst_counter_is_set_before_each_figure(tmp_path):
     pins = [line for line in run.stdout.splitlines() if line.startswith("#counter(")]
     assert pins == ['#counter(figure.where(kind: "quarto-float-fig")).update(0)',
                     '#counter(figure.where(kind: "quarto-float-fig")).update(1)']
+
+
+def test_tables_numbered_through_the_book_on_their_own_count(tmp_path):
+    # Quarto numbers tables per page (HTML) or per chapter (Typst); the book's two recommendations
+    # tables are Table 1 and Table 2 wherever they are shown, figures counting apart.
+    doc = numbers_book(tmp_path, {
+        "a.qmd": "# A\n\n::: {#fig-x}\nx\n:::\n\n::: {#tbl-one}\nt\n\nCaption\n:::\n",
+        "b.qmd": "# B\n\n::: {#tbl-two}\nu\n\nCaption\n:::\n",
+    })
+    run = run_numbers(tmp_path, doc)
+    assert run.returncode == 0, run.stderr
+    assert figure_numbers(run.stdout, "tbl-") == {"tbl-one": "1", "tbl-two": "2"}
+    assert figure_numbers(run.stdout) == {"fig-x": "1"}
+    typst = run_numbers(tmp_path, doc, to="typst")
+    pins = [line for line in typst.stdout.splitlines() if line.startswith("#counter(")]
+    assert pins == ['#counter(figure.where(kind: "quarto-float-fig")).update(0)',
+                    '#counter(figure.where(kind: "quarto-float-tbl")).update(0)',
+                    '#counter(figure.where(kind: "quarto-float-tbl")).update(1)']
 
 
 def test_a_declared_figure_missing_from_the_output_is_an_error(tmp_path):

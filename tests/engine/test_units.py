@@ -7,7 +7,7 @@ import pytest
 
 from report.engine.config import format_date, load_config
 from report.engine.errors import BuildError
-from report.engine.qmd import Cell, Markdown, inline_exprs, parse_qmd
+from report.engine.qmd import Markdown, inline_exprs, parse_qmd
 
 QMD = """\
 ---

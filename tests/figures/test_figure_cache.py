@@ -3,7 +3,6 @@ and any changed input (data, registry, rcParams, code, fonts) draws again; damag
 entries are never served."""
 from __future__ import annotations
 
-import dataclasses
 import shutil
 from pathlib import Path
 

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from project_copy import copy_project as _copy
 
 REPO = Path(__file__).resolve().parents[2]
 KIT_VERSION = "1.9.38"
@@ -74,21 +75,7 @@ def quarto_env(quarto: Path) -> dict[str, str]:
 
 
 def copy_project(dest: Path) -> Path:
-    """The tracked files of the repository (no tests, baselines or benchmarks), committed, so the
-    colophon names one commit in every build made from this copy."""
-    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout
-    for rel in filter(None, tracked.decode().split("\0")):
-        if rel.startswith(("tests/", "_figures/", "benchmarks/", "examples/")):
-            continue
-        src, dst = REPO / rel, dest / rel
-        if src.is_file():
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dst)
-    git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.org"]
-    subprocess.run(["git", "init", "-q"], cwd=dest, check=True)
-    subprocess.run(["git", "add", "-A"], cwd=dest, check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "scratch copy"], cwd=dest, check=True)
-    return dest
+    return _copy(dest, commit=True)
 
 
 def report_build(root: Path, engine: str, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:

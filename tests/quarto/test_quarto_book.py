@@ -8,6 +8,7 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from engine.htmltree import parse_html
+from pdf.pdfview import bookmarks, contents_entries, pdf_ua_part, printed_at, struct_elements  # tests/pdf
 
 from .bookview import book_files, pdf_figures, pdf_text, quarto_chapters, source_captions, squash
 
@@ -70,7 +71,8 @@ def test_every_reference_shows_the_number_its_target_has(quarto_build):
     for target, text in fig_refs:
         assert text == f"Figure {figure_of[target]}", (target, text)
     chapter_refs = sorted({text for target, text in refs if not target.startswith("fig-")})
-    assert chapter_refs == ["Appendix A", "Appendix B", "Appendix C", "Chapter 3", "Chapter 5"]
+    # chapter 6 names its table, Table 2 of the book (the executive summary holds Table 1)
+    assert chapter_refs == ["Appendix A", "Appendix B", "Appendix C", "Chapter 3", "Chapter 5", "Table 2"]
     text = pdf_text(root / "_book" / PDF)
     for phrase in ("As Chapter 3 shows", "Appendix A sets out the model", "Box 3 in Chapter 5",
                    "Appendix C lists, figure by figure"):
@@ -157,3 +159,35 @@ def test_summary_and_manifest(quarto_build):
     assert "_extensions/report/book-numbers.lua" in manifest["inputs"]
     assert PDF in manifest["outputs"] and "chapters/02-analysis.html" in manifest["outputs"]
     assert not [p for p in root.iterdir() if p.name.startswith("_book.")]  # no staging left
+
+
+def test_pdf_contents_and_bookmarks_land_on_their_headings_and_it_is_pdf_ua(quarto_build):
+    """Quarto's Typst gets the same partials and filters as the embedded engine, and
+    `pdf-standard: ua-1` from _quarto.yml: the same checks as tests/pdf make on that PDF."""
+    root, _ = quarto_build
+    reader = PdfReader(root / "_book" / PDF)
+    entries = contents_entries(reader)
+    assert len(entries) == 15
+    assert not [(e.title, e.page + 1) for e in entries if not printed_at(reader, e)]
+    assert not [(b.title, b.page + 1) for b in bookmarks(reader) if not printed_at(reader, b)]
+    assert pdf_ua_part(reader) == "1"
+    assert reader.metadata.author == "Centre for Progressive Policy, Local Trust"
+    assert len(struct_elements(reader, "/Formula")) == 36
+    # charts: Quarto's Jupyter engine drops the generated alt text, so each has its caption's words
+    charts = struct_elements(reader, "/Figure")
+    assert len(charts) == 17 and all(str(c.get("/Alt") or "").strip() for c in charts)
+
+
+def test_recommendations_tables_are_table_1_and_table_2(quarto_build):
+    # Each is the first table of its own page (HTML) and chapter (Typst) for Quarto; the book's
+    # rule numbers them through the book.
+    root, _ = quarto_build
+    wanted = {"executive-summary": "Table 1: The recommendations in summary",
+              "06-recommendations": "Table 2: First steps towards neighbourhood renewal"}
+    for name, caption in wanted.items():
+        page = parse_html((root / "_book" / "chapters" / f"{name}.html").read_text(encoding="utf-8"))
+        captions = [squash(c.text()) for c in page.find_all("figcaption")]
+        assert any(c.startswith(caption) for c in captions), captions
+        assert caption in pdf_text(root / "_book" / PDF)
+    chapter6 = parse_html((root / "_book" / "chapters" / "06-recommendations.html").read_text(encoding="utf-8"))
+    assert "Table 2 sets out, for each recommendation" in squash(chapter6.find("main").text())

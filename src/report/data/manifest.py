@@ -6,15 +6,15 @@ silently updated upstream file would otherwise change everything derived from it
 """
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from .errors import Problem, RawInputError
 
 
 def sha256(path: Path) -> str:
-    with path.open("rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
+    from report.hashing import file_sha256
+
+    return file_sha256(path)
 
 
 def verify_raw(raw_dir: Path, sources: list[dict], on_file=None) -> dict[str, Path]:

@@ -21,7 +21,7 @@ from .errors import BuildError
 from .execute import (BackgroundKernel, ChapterExecutor, ChapterResult, Kernel, KernelLost, KernelPool,
                       imported_modules)
 from .pandoc import pandoc_version
-from .qmd import Qmd, parse_qmd
+from .qmd import Qmd
 from .swap import checkpoint, recover, staged_output
 
 BOOK_DIR = "_book"
@@ -148,11 +148,9 @@ def tool_versions() -> dict[str, str]:
 
 
 def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    from report.hashing import file_sha256
+
+    return file_sha256(path)
 
 
 def _count_figures(node) -> int:
@@ -662,22 +660,6 @@ RENDER_FORMAT = 1
 ENGINE_DIR = Path(__file__).resolve().parent
 
 
-def _hash_tree(h, base: Path, label: str) -> None:
-    if base.is_file():
-        h.update(f"{label}\0".encode() + sha256_file(base).encode() + b"\0")
-        return
-    if not base.is_dir():
-        h.update(f"{label}\0missing\0".encode())
-        return
-    for dirpath, dirnames, filenames in os.walk(base):
-        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
-        for name in sorted(filenames):
-            if name.endswith((".pyc", ".pyo")):
-                continue
-            p = Path(dirpath) / name
-            h.update(f"{label}/{os.path.relpath(p, base)}\0".encode() + sha256_file(p).encode() + b"\0")
-
-
 def _image_targets(node, found: set[str]) -> None:
     found.update(el["c"][2][0] for el in ast_nodes(node)
                  if el["t"] == "Image" and isinstance(el["c"][2][0], str))
@@ -689,6 +671,8 @@ def render_keys(config: BookConfig, doc: dict, meta: dict, results: dict[str, Ch
     its metadata, figures and images, bibliography and CSL, the engine (filters, templates,
     code), the project's templates, CSS, partials and fonts, _quarto.yml, tool versions and the
     timestamp. Equal keys mean byte-identical outputs, since the renders are deterministic."""
+    from report.hashing import update_tree
+
     from .cache import _tree_hash
 
     root = config.root
@@ -707,14 +691,14 @@ def render_keys(config: BookConfig, doc: dict, meta: dict, results: dict[str, Ch
         for name, content in sorted(results[rel].files.items()):
             h.update(f"figure {name}\0".encode() + hashlib.sha256(content).hexdigest().encode() + b"\0")
     h.update(f"code {_tree_hash(root)}\0".encode())
-    _hash_tree(h, ENGINE_DIR, "engine")
-    _hash_tree(h, config.config_path, "_quarto.yml")
+    update_tree(h, ENGINE_DIR, "engine")
+    update_tree(h, config.config_path, "_quarto.yml")
     files = set(config.render_inputs)  # templates, profiles, project filters, fonts, ...
     images: set[str] = set()
     _image_targets(doc["blocks"], images)
     files |= {t for t in images if "://" not in t and not t.startswith("data:")}
     for rel in sorted(files):
-        _hash_tree(h, root / rel, rel)
+        update_tree(h, root / rel, rel)
     common = h.hexdigest()
     return {fmt: hashlib.sha256(f"{common}\0{fmt}".encode()).hexdigest() for fmt in ("html", "pdf")}
 

@@ -25,7 +25,6 @@ from .swap import checkpoint
 
 FORMAT_VERSION = 2
 CODE_DIRS = ("src", "lib", "templates")
-SKIP_PARTS = {"__pycache__", ".pytest_cache"}
 MISSING = ""  # the recorded hash of a file that did not exist (or was not a regular file)
 
 
@@ -34,12 +33,9 @@ def _sha(data: bytes) -> str:
 
 
 def _file_sha(path: Path) -> str | None:
-    from report.paths import read_regular
+    from report.hashing import file_sha256_or_none
 
-    try:
-        return _sha(read_regular(path))
-    except OSError:
-        return None
+    return file_sha256_or_none(path)
 
 
 def _code_dirs(root: Path) -> list[tuple[str, Path]]:
@@ -55,21 +51,13 @@ def _code_dirs(root: Path) -> list[tuple[str, Path]]:
 def _tree_hash(root: Path, skip: tuple[str, ...] = ()) -> str:
     """Hash of the code dirs' files; `skip` leaves some out by label (the kernel pool's stamp
     leaves out templates/, which kernels read afresh and never import)."""
+    from report.hashing import update_tree
+
     h = hashlib.sha256()
     for label, base in _code_dirs(root):
-        if label in skip:
+        if label in skip or not base.is_dir():
             continue
-        if not base.is_dir():
-            continue
-        h.update(f"{label}\0".encode())
-        for dirpath, dirnames, filenames in os.walk(base):
-            dirnames[:] = sorted(n for n in dirnames if n not in SKIP_PARTS and not n.endswith(".egg-info"))
-            for name in sorted(filenames):
-                if name.endswith((".pyc", ".pyo")):
-                    continue
-                p = Path(dirpath) / name
-                h.update(os.path.relpath(p, base).encode() + b"\0")
-                h.update((_file_sha(p) or "").encode() + b"\0")
+        update_tree(h, base, label)
     return h.hexdigest()
 
 

@@ -28,7 +28,12 @@ from .errors import BuildError
 
 # Kernel chatter Quarto passes through that says nothing about the book: ipykernel 7 warns
 # that its connection is not encrypted, but Quarto talks to its kernels over loopback TCP.
-_NOISE = (re.compile(r"Kernel is running over TCP without encryption"),)
+# With `pdf-standard` set, Quarto also asks verapdf, when installed, to validate the PDF, and
+# warns when it is not. Typst has already checked the standard as it wrote the PDF (it refuses
+# to write one that breaks it, and the build fails), so a missing second opinion says nothing
+# about the book.
+_NOISE = (re.compile(r"Kernel is running over TCP without encryption"),
+          re.compile(r"PDF standard validation requested but verapdf is not installed"))
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _PROGRESS = re.compile(r"^\[\s*(\d+)/(\d+)\]\s+(\S+)")
 _EXECUTING = re.compile(r"^Executing '(.+?)'")

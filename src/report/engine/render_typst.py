@@ -47,19 +47,51 @@ def write_typst(config: BookConfig, doc_json: Path, meta_args: list[str], work: 
     return out
 
 
+# The standards Typst can hold a PDF to, as Quarto 1.9 names them for `pdf-standard`
+# (command/render/output-typst.ts).
+PDF_STANDARDS = frozenset({"1.4", "1.5", "1.6", "1.7", "2.0", "a-1b", "a-1a", "a-2b", "a-2u", "a-2a",
+                           "a-3b", "a-3u", "a-3a", "a-4", "a-4f", "a-4e", "ua-1"})
+
+
+def pdf_standards(config: BookConfig) -> list[str]:
+    """`format.typst.pdf-standard` (one value or a list), read as Quarto reads it: any case, with
+    or without a "pdf" prefix ("PDF/UA-1", "ua-1"), YAML numbers as versions (2 is "2.0").
+    Quarto warns about and drops a name Typst does not know; here it stops the build, since the
+    book asked for a guarantee the PDF would silently lack."""
+    value = config.typst.get("pdf-standard")
+    if value is None:
+        return []
+    out = []
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, bool) or not isinstance(item, (str, int, float)):
+            raise BuildError(f"{config.config_path}: format.typst.pdf-standard: cannot read {item!r}")
+        name = f"{item}.0" if isinstance(item, int) else str(item)
+        name = re.sub(r"^pdf[/-]?", "", name.strip().lower())
+        if name not in PDF_STANDARDS:
+            raise BuildError(f"{config.config_path}: format.typst.pdf-standard: Typst cannot write {item!r}; "
+                             f"it knows {', '.join(sorted(PDF_STANDARDS))}")
+        out.append(name)
+    return out
+
+
 def compile_pdf(config: BookConfig, typ: Path, pdf: Path, timestamp: int | None) -> None:
     import typst as typst_mod
 
     font_paths = [str(p) for p in config.font_paths]
+    standards = pdf_standards(config)
+    extra = {"pdf_standards": standards} if standards else {}
     try:
         typst_mod.compile(
             str(typ), output=str(pdf), root=str(config.root), font_paths=font_paths,
-            timestamp=timestamp,
+            timestamp=timestamp, **extra,
         )
     except Exception as exc:  # typst.TypstError carries a rendered diagnostic with the location
         detail = getattr(exc, "diagnostic", None) or str(exc)
         hints = getattr(exc, "hints", None) or []
         text = str(detail) + "".join(f"\nhint: {h}" for h in hints)
+        if standards and re.search(r"PDF/(UA|A)-\d", text):
+            text += (f"\n(the book asks for {', '.join(standards)} in format.typst.pdf-standard of "
+                     f"{config.config_path.name}, and Typst refuses a PDF that does not meet it)")
         raise BuildError(f"typst could not compile {typ}:\n{text}") from None
 
 

@@ -28,7 +28,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-WORK_DIR = Path(".report-cache") / "preview-work"
+WORK_DIR = Path(".report-cache") / "preview-work"  # plus "-<pid>": one per preview worker
 MAX_SHARE = 0.5  # above this share of the book changed, the full render is about as quick
 
 # --- skeletons ------------------------------------------------------------------------------------
@@ -280,6 +280,14 @@ def patch(old: str, new: str) -> dict | None:
 # --- rendering ---------------------------------------------------------------------------------------
 
 
+def work_dir(root: Path) -> Path:
+    """This process's scratch directory inside the project (the filters resolve figure paths
+    against it, as against the build's own work directory)."""
+    import os
+
+    return Path(root) / f"{WORK_DIR}-{os.getpid()}"
+
+
 def render_sections(config, doc: dict, results: dict, keep: list[int], ids: list[str]) -> dict[str, str] | None:
     """Render the reduced book as the full render does (same filters, citeproc, template and
     embedding) and return the sections in `ids`; None when that fails (the full render, which
@@ -289,7 +297,7 @@ def render_sections(config, doc: dict, results: dict, keep: list[int], ids: list
     from report.engine.render_html import render_html
 
     root = config.root
-    work = root / WORK_DIR
+    work = work_dir(root)
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True, exist_ok=True)
     files = [b["c"][0][2] for i, b in enumerate(_chapters(doc)) if i in keep]
@@ -301,7 +309,7 @@ def render_sections(config, doc: dict, results: dict, keep: list[int], ids: list
             path = work / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(content)
-    meta = metadata(config, str(WORK_DIR), lambda message: None)
+    meta = metadata(config, str(work.relative_to(root)), lambda message: None)
     doc_json, meta_args = write_inputs(work, reduced(doc, keep), meta)
     out = work / "sections.html"
     try:

@@ -205,6 +205,11 @@ def main(argv: list[str]) -> int:
             quick.record()
     finally:
         pool.close()
+        import shutil
+
+        from .fastpath import work_dir
+
+        shutil.rmtree(work_dir(root), ignore_errors=True)
     return 0
 
 

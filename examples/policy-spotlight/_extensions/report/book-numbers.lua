@@ -5,7 +5,10 @@
 -- Figures: numbered 1, 2, 3, ... through the whole book in reading order (book.chapters, then
 -- book.appendices; inside a file, in document order), the way the publication numbers its
 -- Figures 1-17. A figure is what Quarto makes a figure from a `fig-` label: a code cell with
--- `#| label: fig-...`, a `::: {#fig-...}` div or an image with `{#fig-...}`.
+-- `#| label: fig-...`, a `::: {#fig-...}` div or an image with `{#fig-...}`. Tables (`tbl-`
+-- labels) are numbered the same way, on their own count: the executive summary's table is
+-- Table 1 and chapter 6's Table 2 in every output, though each is the first of its page in a
+-- Quarto HTML book and of its chapter in Quarto's Typst book.
 --
 -- References to chapters: `@sec-x`, where sec-x is a chapter's own heading, reads "Chapter 3" or
 -- "Appendix A", counting chapters as Quarto's book does (a chapter whose title is
@@ -198,11 +201,11 @@ local function chapter_references(doc, labels)
   })
 end
 
--- Figure ids of one source file, in document order.
-local function source_figures(rel, text)
-  if not text:find("fig-", 1, true) then return {} end
+-- Float ids (`fig-` or `tbl-`, the prefix) of one source file, in document order.
+local function source_floats(rel, text, prefix)
+  if not text:find(prefix .. "-", 1, true) then return {} end
   if text:find("{{< include", 1, true) then
-    fail(rel .. ": included files are not scanned for figures; number figures in the chapter itself")
+    fail(rel .. ": included files are not scanned for figures or tables; number them in the chapter itself")
   end
   -- Pandoc's markdown does not know ```{python} fences (Quarto rewrites them before pandoc
   -- reads a file); mark them as executable cells so they are read as code blocks.
@@ -211,7 +214,7 @@ local function source_figures(rel, text)
   local doc = pandoc.read(text, "markdown")
   local ids, seen = {}, {}
   local function add(id)
-    if id:match("^fig%-") and not seen[id] then
+    if id:sub(1, #prefix + 1) == prefix .. "-" and not seen[id] then
       seen[id] = true
       ids[#ids + 1] = id
     end
@@ -229,15 +232,16 @@ local function source_figures(rel, text)
     Div = function(div) add(div.identifier) end,
     Figure = function(fig) add(fig.identifier) end,
     Image = function(img) add(img.identifier) end,
+    Table = function(tbl) add(tbl.identifier) end,
   })
   return ids
 end
 
--- Figure ids of the document being rendered, in order.
-local function document_figures(blocks)
+-- Float ids of the document being rendered, in order.
+local function document_floats(blocks, prefix)
   local ids, seen = {}, {}
   local function add(id)
-    if id:match("^fig%-") and not seen[id] then
+    if id:sub(1, #prefix + 1) == prefix .. "-" and not seen[id] then
       seen[id] = true
       ids[#ids + 1] = id
     end
@@ -247,26 +251,31 @@ local function document_figures(blocks)
     Div = function(div) add(div.identifier) end,
     Figure = function(fig) add(fig.identifier) end,
     Image = function(img) add(img.identifier) end,
+    Table = function(tbl) add(tbl.identifier) end,
   })
   return ids
 end
 
--- Typst figures Quarto writes are of this kind; the embedded engine writes the same.
-local TYPST_FIGURE_KIND = "quarto-float-fig"
+-- The kinds numbered here: the label prefix, the word for messages, and the kind of Typst
+-- figure Quarto writes for it (the embedded engine writes the same).
+local KINDS = {
+  { prefix = "fig", word = "Figure", typst = "quarto-float-fig" },
+  { prefix = "tbl", word = "Table", typst = "quarto-float-tbl" },
+}
 
-local function pin_typst_counters(doc, numbers)
+local function pin_typst_counters(doc, numbers, kind)
   local pinned = {}
   local function pin(id)
     if numbers[id] == nil or pinned[id] then return nil end
     pinned[id] = true
     return pandoc.RawBlock("typst", string.format(
-      '#counter(figure.where(kind: "%s")).update(%d)', TYPST_FIGURE_KIND, numbers[id].n - 1))
+      '#counter(figure.where(kind: "%s")).update(%d)', kind.typst, numbers[id].n - 1))
   end
   return doc:walk({
     Blocks = function(blocks)
       local out = pandoc.Blocks({})
       for _, b in ipairs(blocks) do
-        if (b.t == "Div" or b.t == "Figure") and b.identifier:match("^fig%-") then
+        if (b.t == "Div" or b.t == "Figure" or b.t == "Table") and b.identifier:sub(1, #kind.prefix + 1) == kind.prefix .. "-" then
           local raw = pin(b.identifier)
           if raw then out:insert(raw) end
         end
@@ -277,15 +286,16 @@ local function pin_typst_counters(doc, numbers)
   })
 end
 
--- Quarto numbers the figures of a document from crossref.index.nextOrder.fig (crossref/index.lua,
--- indexNextOrder), which starts at 1. Extension filters see Quarto's globals through _G.
-local function start_quarto_counter(first)
+-- Quarto numbers the floats of a document from crossref.index.nextOrder[fig|tbl]
+-- (crossref/index.lua, indexNextOrder), which starts at 1. Extension filters see Quarto's
+-- globals through _G.
+local function start_quarto_counter(first, kind)
   local crossref = _G.crossref
   local index = type(crossref) == "table" and crossref.index or nil
   if type(index) ~= "table" or type(index.nextOrder) ~= "table" then
     fail("this Quarto keeps its figure counter elsewhere than crossref.index.nextOrder (written for Quarto 1.9)")
   end
-  index.nextOrder.fig = first
+  index.nextOrder[kind.prefix] = first
 end
 
 local function mark(el, numbers)
@@ -293,6 +303,59 @@ local function mark(el, numbers)
   if entry == nil then return nil end
   el.attributes["number"] = tostring(entry.n)
   return el
+end
+
+-- Numbers one kind of float through the book and tells the engine rendering this document.
+local function number_kind(doc, files, texts, kind)
+  local numbers, by_file, n = {}, {}, 0
+  local word = kind.word:lower()
+  for _, entry in ipairs(files) do
+    local rel = entry.file
+    by_file[rel] = source_floats(rel, texts[rel], kind.prefix)
+    for _, id in ipairs(by_file[rel]) do
+      if numbers[id] then
+        fail(rel .. ": " .. word .. " label " .. id .. " is also used in " .. numbers[id].file)
+      end
+      n = n + 1
+      numbers[id] = { n = n, file = rel }
+    end
+  end
+
+  local here = document_floats(doc.blocks, kind.prefix)
+  if #here == 0 then return doc end
+  local present, files_here, last = {}, {}, 0
+  for _, id in ipairs(here) do
+    local entry = numbers[id]
+    if entry == nil then
+      fail(id .. " is a " .. word .. " in the output but no chapter of the book declares it")
+    end
+    if last ~= 0 and entry.n ~= last + 1 then
+      fail(id .. " is " .. kind.word .. " " .. entry.n .. " in the book but follows " .. kind.word .. " " .. last .. " here")
+    end
+    last = entry.n
+    present[id] = true
+    files_here[entry.file] = true
+  end
+  -- A float the source declares but the output lacks would shift every later number.
+  for rel in pairs(files_here) do
+    for _, id in ipairs(by_file[rel]) do
+      if not present[id] then
+        fail(rel .. ": " .. word .. " " .. id .. " is declared but not in the output, so the numbers after it would be wrong")
+      end
+    end
+  end
+
+  if quarto ~= nil then
+    start_quarto_counter(numbers[here[1]].n, kind)
+  else
+    local function marked(el) if el.identifier:sub(1, #kind.prefix + 1) == kind.prefix .. "-" then return mark(el, numbers) end end
+    doc = doc:walk({ Div = marked, Figure = marked, Table = marked })
+  end
+
+  if FORMAT == "typst" then
+    doc = pin_typst_counters(doc, numbers, kind)
+  end
+  return doc
 end
 
 function Pandoc(doc)
@@ -303,55 +366,8 @@ function Pandoc(doc)
   local texts = {}
   for _, entry in ipairs(files) do texts[entry.file] = read_source(root, entry.file) end
   doc = chapter_references(doc, chapter_labels(files, texts, doc.meta))
-
-  local numbers, by_file, n = {}, {}, 0
-  for _, entry in ipairs(files) do
-    local rel = entry.file
-    by_file[rel] = source_figures(rel, texts[rel])
-    for _, id in ipairs(by_file[rel]) do
-      if numbers[id] then
-        fail(rel .. ": figure label " .. id .. " is also used in " .. numbers[id].file)
-      end
-      n = n + 1
-      numbers[id] = { n = n, file = rel }
-    end
-  end
-
-  local here = document_figures(doc.blocks)
-  if #here == 0 then return doc end
-  local present, files_here, last = {}, {}, 0
-  for _, id in ipairs(here) do
-    local entry = numbers[id]
-    if entry == nil then
-      fail(id .. " is a figure in the output but no chapter of the book declares it")
-    end
-    if last ~= 0 and entry.n ~= last + 1 then
-      fail(id .. " is Figure " .. entry.n .. " in the book but follows Figure " .. last .. " here")
-    end
-    last = entry.n
-    present[id] = true
-    files_here[entry.file] = true
-  end
-  -- A figure the source declares but the output lacks would shift every later number.
-  for rel in pairs(files_here) do
-    for _, id in ipairs(by_file[rel]) do
-      if not present[id] then
-        fail(rel .. ": figure " .. id .. " is declared but not in the output, so the numbers after it would be wrong")
-      end
-    end
-  end
-
-  if quarto ~= nil then
-    start_quarto_counter(numbers[here[1]].n)
-  else
-    doc = doc:walk({
-      Div = function(el) return mark(el, numbers) end,
-      Figure = function(el) return mark(el, numbers) end,
-    })
-  end
-
-  if FORMAT == "typst" then
-    doc = pin_typst_counters(doc, numbers)
+  for _, kind in ipairs(KINDS) do
+    doc = number_kind(doc, files, texts, kind)
   end
   return doc
 end

@@ -122,6 +122,12 @@ local preprocess = {
         if caption and out[#out] == last then out[#out] = nil end
         return out
       end
+      -- A table the chapter's code writes itself (raw HTML and Typst, as the recommendations
+      -- tables are), captioned by the div's last paragraph: a float of its own, numbered as a
+      -- table (Quarto makes the same div a table float).
+      if tables == 0 then
+        return div_to_figure(div, id)
+      end
     end
   end,
 }
@@ -203,6 +209,8 @@ local function number_book(doc)
   end
 
   local function number_in(blocks, file, kind)
+    local number_figure = numbered("fig", xref.fig_prefix, file)
+    local number_table = numbered("tbl", xref.tbl_prefix, file)
     return blocks:walk({
       traverse = "topdown",
       Header = function(h)
@@ -254,8 +262,11 @@ local function number_book(doc)
           return h
         end
       end,
-      Figure = numbered("fig", xref.fig_prefix, file),
-      Table = numbered("tbl", xref.tbl_prefix, file),
+      Figure = function(el)
+        if el.identifier:match("^tbl%-") then return number_table(el) end
+        return number_figure(el)
+      end,
+      Table = number_table,
     })
   end
 

@@ -94,6 +94,50 @@ local function callout(div)
   }, pandoc.Attr(div.identifier, classes, { role = "note" }))
 end
 
+local function html_attr(s)
+  return (s:gsub("&", "&amp;"):gsub('"', "&quot;"):gsub("<", "&lt;"))
+end
+
+-- A table float whose table is raw HTML and Typst (crossref.lua makes one from a `#tbl-` div
+-- holding no pandoc table): captioned above, as Quarto sets table captions, and numbered as a
+-- table. Typst gets Quarto's own figure kind for tables, so the partials style both engines'
+-- tables alike and book-numbers.lua can pin its counter.
+local function table_float(fig, caption, number)
+  if is_typst then
+    local args = { "[" .. typst_blocks(fig.content) .. "]" }
+    if #caption > 0 then
+      args[#args + 1] = "caption: figure.caption(position: top, [" .. typst_inlines(caption) .. "])"
+    end
+    args[#args + 1] = 'kind: "quarto-float-tbl"'
+    args[#args + 1] = "supplement: [" .. tbl_title .. "]"
+    if number then
+      args[#args + 1] = 'numbering: (..) => "' .. number .. '"'
+    else
+      args[#args + 1] = "numbering: none"
+    end
+    local label = fig.identifier ~= "" and (" <" .. fig.identifier .. ">") or ""
+    return pandoc.RawBlock("typst", "#figure(\n  " .. table.concat(args, ",\n  ") .. "\n)" .. label)
+  end
+  local shown = pandoc.Inlines({})
+  if number then
+    shown:insert(pandoc.Span(tbl_title .. " " .. number .. delim, { class = "table-number" }))
+    if #caption > 0 then shown:insert(pandoc.Space()) end
+  end
+  shown:extend(caption)
+  local id = fig.identifier ~= "" and (' id="' .. html_attr(fig.identifier) .. '"') or ""
+  local out = pandoc.Blocks({
+    pandoc.RawBlock("html", "<figure" .. id .. ' class="quarto-float quarto-float-tbl">'),
+  })
+  if #shown > 0 then
+    out:insert(pandoc.RawBlock("html", "<figcaption>"))
+    out:insert(pandoc.Plain(shown))
+    out:insert(pandoc.RawBlock("html", "</figcaption>"))
+  end
+  out:extend(fig.content)
+  out:insert(pandoc.RawBlock("html", "</figure>"))
+  return out
+end
+
 -- HTML attributes as pandoc's writer spells them (id, class, data- for the rest).
 local function html_attrs(attr)
   local function esc(v) return (v:gsub("&", "&amp;"):gsub('"', "&quot;"):gsub("<", "&lt;")) end
@@ -130,6 +174,7 @@ local function figure(fig)
   for _, b in ipairs(fig.caption.long) do
     if b.content then caption:extend(b.content) end
   end
+  if fig.identifier:match("^tbl%-") then return table_float(fig, caption, number) end
   if is_typst then
     local body = fig.content:walk({
       Image = function(img) return pandoc.RawInline("typst", "#box(" .. image_to_typst(img, true) .. ")") end,
