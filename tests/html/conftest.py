@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+# This folder cannot be a package (it would be named `html`, hiding the standard library's), so
+# tests/ is put on the path by hand for the scratch-copy helper every build test uses.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from project_copy import copy_project  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -18,23 +23,12 @@ AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
 WIDTHS = {"phone": (390, 844), "desktop": (1280, 900)}
 
 
-def copy_book(dest: Path) -> Path:
-    """The tracked files of the repository, as a user's checkout holds them (tests, baselines and
-    benchmarks left out)."""
-    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout
-    for rel in filter(None, tracked.decode().split("\0")):
-        if not rel.startswith(("tests/", "benchmarks/", "examples/")) and (REPO / rel).is_file():
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(REPO / rel, dest / rel)
-    return dest
-
-
 @pytest.fixture(scope="session")
 def book(tmp_path_factory) -> Path:
     """_book/index.html of the real book, built with the embedded engine (HTML only)."""
     from report.engine.build import build
 
-    root = copy_book(tmp_path_factory.mktemp("html") / "book")
+    root = copy_project(tmp_path_factory.mktemp("html") / "book")
 
     class Quiet:
         def step(self, chapter, step):
