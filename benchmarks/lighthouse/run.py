@@ -1,10 +1,11 @@
 """Lighthouse (mobile) on the embedded engine's single-file page: performance and accessibility.
 
-    python benchmarks/lighthouse/run.py [--runs 3] [--book _book/index.html] [--file]
+    python benchmarks/lighthouse/run.py [--runs 3] [--book _book/index.html]
 
 Builds the book's HTML with the embedded engine in a scratch copy of the repository (unless
 --book names a page already built), serves the page as a web host would (HTTP on 127.0.0.1,
-gzip when the browser asks for it; `--file` opens it from file:// instead, as when emailed) and
+gzip when the browser asks for it; Lighthouse cannot open a file:// page, so the emailed copy's
+reading is checked by tests/html instead) and
 runs Lighthouse from npm (benchmarks/lighthouse/package.json, installed on first use) in
 Debian's Chromium with its default mobile settings: a mid-range phone, simulated slow 4G and a
 4x slower CPU. Prints each run's scores and metrics and the median; the JSON reports go to
@@ -48,7 +49,7 @@ def build_page(dest: Path) -> Path:
 class Handler(http.server.SimpleHTTPRequestHandler):
     """Static files, gzipped for a browser that accepts it (as GitHub Pages or Netlify do)."""
 
-    def do_GET(self):  # noqa: N802 - the http.server name
+    def do_GET(self):
         path = Path(self.translate_path(self.path))
         if path.is_dir():
             path = path / "index.html"
@@ -72,7 +73,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
 
 def serve(directory: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
-    handler = lambda *a, **kw: Handler(*a, directory=str(directory), **kw)  # noqa: E731
+    handler = lambda *a, **kw: Handler(*a, directory=str(directory), **kw)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}/index.html"
@@ -100,29 +101,23 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--book", type=Path, help="an index.html already built (default: build one)")
-    ap.add_argument("--file", action="store_true", help="open the page from file:// (as an emailed copy)")
     args = ap.parse_args()
     results_dir = REPO / "benchmarks" / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="lighthouse-") as tmp:
         page = args.book.resolve() if args.book else build_page(Path(tmp) / "book")
         print(f"page: {page} ({page.stat().st_size:,} bytes, gzip {len(gzip.compress(page.read_bytes(), 6)):,})")
-        server = None
-        if args.file:
-            url = page.as_uri()
-        else:
-            server, url = serve(page.parent)
+        server, url = serve(page.parent)
         runs = []
         try:
             for i in range(args.runs):
-                r = lighthouse(url, results_dir / f"lighthouse-{'file' if args.file else 'http'}-{i + 1}.json")
+                r = lighthouse(url, results_dir / f"lighthouse-http-{i + 1}.json")
                 runs.append(r)
                 print(f"run {i + 1}: performance {r['performance']:.2f}, accessibility {r['accessibility']:.2f}, "
                       + ", ".join(f"{m} {r[m]:.0f}" if m != "cumulative-layout-shift" else f"{m} {r[m]:.3f}" for m in METRICS)
                       + (f", failed: {r['failed accessibility audits']}" if r["failed accessibility audits"] else ""))
         finally:
-            if server is not None:
-                server.shutdown()
+            server.shutdown()
     print("median: performance {:.2f}, accessibility {:.2f}".format(
         statistics.median(r["performance"] for r in runs), statistics.median(r["accessibility"] for r in runs)))
     return 0
