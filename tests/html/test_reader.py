@@ -60,6 +60,20 @@ def test_contents_sidebar_or_drawer_marks_the_section_read(page):
     assert page.locator(".report-bar").bounding_box()["y"] == 0
 
 
+def test_contents_mark_follows_reading_not_unrendered_chapters(page):
+    # at the cover nothing past the first chapter is marked (chapters not yet laid out must not
+    # count as read), and scrolling into a chapter marks a section of that chapter
+    page.wait_for_timeout(400)
+    current = page.locator("#TOC a[aria-current]")
+    assert current.count() == page.locator("#TOC > ul > li").first.locator("a[aria-current]").count()
+    page.evaluate("document.getElementById('sec-bad-jobs-trap').scrollIntoView()")
+    page.evaluate("window.scrollBy(0, 600)")
+    page.wait_for_timeout(500)
+    href = page.locator("#TOC a[aria-current]").get_attribute("href")
+    chapter = page.evaluate(f"document.querySelector('{href}').closest('section.level1').id")
+    assert chapter == "sec-bad-jobs-trap", href
+
+
 def test_search_finds_prose_and_chart_text_offline(page):
     page.locator(".report-bar-search").click()
     box = page.locator("#report-search-input")

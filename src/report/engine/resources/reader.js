@@ -93,32 +93,33 @@
       if (r.top < box.top + 40 || r.bottom > box.bottom - 40) t.scrollTop += r.top - box.top - box.height / 3;
     }
   }
-  var spy = null, visible = new Set(), above = new Set();
-  function watchHeadings() {
-    if (!("IntersectionObserver" in window)) return;
-    if (spy) spy.disconnect();
-    visible.clear();
-    above.clear();
-    // A band across the top of the screen. The section being read is that of the first heading
-    // in the band, or else of the last heading that has gone up past it (each report says where
-    // a heading is, so a page opened deep in the book, at a #hash, is marked at once too).
-    spy = new IntersectionObserver(function (entries) {
-      entries.forEach(function (e) {
-        if (e.isIntersecting) { visible.add(e.target); above.delete(e.target); }
-        else {
-          visible.delete(e.target);
-          if (e.boundingClientRect.bottom <= 0) above.add(e.target); else above.delete(e.target);
-        }
-      });
-      var all = headings(), current = null;
-      for (var i = 0; i < all.length; i++) {
-        if (visible.has(all[i])) { current = all[i]; break; }
-        if (above.has(all[i])) current = all[i];
-      }
-      if (current) mark(current.parentElement.id);
-    }, { rootMargin: "0px 0px -65% 0px" });
-    headings().forEach(function (h) { spy.observe(h); });
+  // The section being read is that of the first heading between the top of the screen and a line
+  // 35% down it, or else of the last heading gone up past the top. It is
+  // looked up on scroll, not with an IntersectionObserver: after a jump (a link, a #hash, the
+  // scrollbar dragged) the headings that went from below the screen to above it never crossed
+  // it and would not be reported. Chapters are found by their own boxes, as their insides may
+  // not be laid out yet (content-visibility: auto); headings only inside the chapter on screen.
+  var spyQueued = false;
+  function locate() {
+    spyQueued = false;
+    var line = window.innerHeight * 0.35, all = headings(), chapter = null;
+    chapters().forEach(function (c) { if (c.getBoundingClientRect().top <= line) chapter = c; });
+    if (!chapter) return;
+    var current = null;
+    for (var i = 0; i < all.length; i++) {
+      if (!chapter.contains(all[i])) continue;
+      var top = all[i].getBoundingClientRect().top;
+      if (top > line) break;
+      current = all[i];
+      if (top >= 0) break;  // the first heading in the band above the line wins
+    }
+    if (current) mark(current.parentElement.id);
   }
+  function watchHeadings() {
+    if (!spyQueued) { spyQueued = true; requestAnimationFrame(locate); }
+  }
+  window.addEventListener("scroll", watchHeadings, { passive: true });
+  window.addEventListener("resize", watchHeadings);
   // pandoc puts the ids on the section elements (--section-divs), and the contents link to those
   var headingList = null;
   function headings() {
