@@ -51,6 +51,9 @@ OUTSIDE = {
     "a symbolic link in data/": (
         lambda b: b.path("data/extra.csv").symlink_to("/etc/passwd"),
         ["data/extra.csv is a symbolic link to /etc/passwd"]),
+    "a chapter outside the project that does not exist": (
+        lambda b: chapters(b, "index.qmd", "../elsewhere/chapter.qmd"),
+        ["_quarto.yml: book chapter", "'../elsewhere/chapter.qmd' leads outside the project"]),
     "a bibliography outside the project": (
         lambda b: b.write("_quarto.yml", CONFIG + "bibliography: /etc/passwd\n"),
         ["_quarto.yml: bibliography", "'/etc/passwd' leads outside the project"]),

@@ -321,6 +321,12 @@ def load_config(root: Path) -> BookConfig:
     entries = _entries(book, cfg_path)
     if not any(e.path for e in entries):
         raise BuildError(f"{cfg_path}: book.chapters lists no files")
+    # Outside the project is the first thing wrong with such a path, whether or not it exists.
+    from report.paths import confine
+
+    for e in entries:
+        if e.path:
+            confine(root, e.path, "_quarto.yml: book chapter")
     missing = [e.path for e in entries if e.path and not (root / e.path).is_file()]
     if missing:
         raise BuildError(f"{cfg_path}: chapter file not found: " + ", ".join(missing))
