@@ -64,6 +64,22 @@ def test_same_numbers_in_the_pdf(both):
     assert q == e, {"only in Quarto's": q - e, "only in the engine's": e - q}
 
 
+def test_same_chart_alt_text_in_the_pdf(both):
+    """Each chart in either PDF is described by the alt text figures.show() generates from its
+    data: Quarto's Jupyter engine drops the alt text given with the output, so the report
+    extension reads it back from the chart's SVG (typst-pdf.lua)."""
+    from pypdf import PdfReader
+
+    from pdf.pdfview import struct_elements  # tests/pdf
+
+    _, _, q_root, e_root = both
+    q, e = ([str(c.get("/Alt") or "") for c in struct_elements(PdfReader(root / "_book" / PDF), "/Figure")]
+            for root in (q_root, e_root))
+    assert len(e) == 17
+    assert q == e
+    assert e[0].startswith("Map with each of 1,305 doubly disadvantaged neighbourhoods")
+
+
 def pdf_numbers(pdf) -> Counter:
     from pypdf import PdfReader
 

@@ -173,7 +173,7 @@ def test_pdf_contents_and_bookmarks_land_on_their_headings_and_it_is_pdf_ua(quar
     assert pdf_ua_part(reader) == "1"
     assert reader.metadata.author == "Centre for Progressive Policy, Local Trust"
     assert len(struct_elements(reader, "/Formula")) == 36
-    # charts: Quarto's Jupyter engine drops the generated alt text, so each has its caption's words
+    # charts: the alt text generated from their data (test_parity compares it with the engine's)
     charts = struct_elements(reader, "/Figure")
     assert len(charts) == 17 and all(str(c.get("/Alt") or "").strip() for c in charts)
 

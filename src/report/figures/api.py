@@ -49,10 +49,16 @@ def alt_text(n: int | str, data=None) -> str:
     return _alt.describe(s, prepare(s.number, data))
 
 
-def svg_text(fig: Figure) -> str:
+def svg_text(fig: Figure, alt: str | None = None) -> str:
+    """The figure as SVG text; `alt` goes into the file's own description (dc:description), where
+    the report extension finds it for the PDF under Quarto, whose Jupyter engine drops the alt
+    text given with the output."""
     buf = io.StringIO()
+    metadata = {"Date": None}
+    if alt:
+        metadata["Description"] = alt
     with house_style():
-        fig.savefig(buf, format="svg", metadata={"Date": None})
+        fig.savefig(buf, format="svg", metadata=metadata)
     return buf.getvalue()
 
 
@@ -120,11 +126,11 @@ def show(n: int | str, data=None, *, title: bool = False) -> None:
         if data is None:
             data = load_data(s)
         fig = plot(s.number, data, title=title)
+        alt = alt_text(s.number, data)
         try:
-            svg = svg_text(fig)
+            svg = svg_text(fig, alt)
         finally:
             plt.close(fig)  # figures are not pyplot-managed; this is a no-op safeguard for inline
-        alt = alt_text(s.number, data)
         page = web_html(s, data, title, alt, key)
         if lookup is not None:
             lookup.store(svg, alt, page)

@@ -7,11 +7,12 @@
 -- equation's own TeX ("Y sub i of t equals rho W ..."), so no equation is described by hand and
 -- a changed equation is described anew.
 --
--- Charts without alt text get their caption's words. The embedded engine gives each chart the
--- alt text figures.show() generates from the data; Quarto's Jupyter engine drops it and its
--- Typst writes images without any, which PDF/UA refuses. The caption is what Quarto's HTML
--- reads out for the chart too. It is set with `set image(alt: ...)` around the cell, since the
--- image must stay an image for Quarto to make its figure.
+-- Charts get the alt text figures.show() generates from the data. The embedded engine passes it
+-- on with the image; Quarto's Jupyter engine drops it (its Typst would write images without
+-- any, which PDF/UA refuses), so it is read back from the chart's SVG, which carries it as its
+-- description. An image with neither gets its caption's words. It is set with
+-- `set image(alt: ...)` around the cell, since the image must stay an image for Quarto to make
+-- its figure.
 --
 -- Charts stay in their section. typst-template.typ sets a chart below its paragraph when it
 -- fits and floats it to the top of the next page when it does not; a `place.flush()` before
@@ -224,14 +225,50 @@ local function styled_callout(div)
   }
 end
 
--- The words of the caption of the first image in `block` that has no alt text of its own;
--- nil when every image has one.
-local function caption_for_alt(block)
+local XML_ENTITIES = { lt = "<", gt = ">", quot = '"', apos = "'", amp = "&" }
+
+-- The alt text figures.show() wrote into a chart's SVG (its dc:description). Only a relative
+-- path inside the project is opened: the file Quarto itself wrote for the chart, beside the
+-- project's top or, in a book, beside a chapter in one of its folders (at this stage the path
+-- is still relative to the chapter's own folder).
+local folders
+local function svg_description(src)
+  if not src:match("%.svg$") or src:match("^/") or src:match("^%a+:") or src:match("%.%.") then
+    return nil
+  end
+  if folders == nil then
+    folders = { "" }
+    local ok, names = pcall(pandoc.system.list_directory, ".")
+    for _, name in ipairs(ok and names or {}) do
+      if not name:match("^[._]") then folders[#folders + 1] = name end
+    end
+  end
+  for _, folder in ipairs(folders) do
+    local path = folder == "" and src or pandoc.path.join({ folder, src })
+    local f = io.open(path, "r")
+    if f then
+      local head = f:read(65536) or "" -- the metadata comes first in a matplotlib SVG
+      f:close()
+      local text = head:match("<dc:description>(.-)</dc:description>")
+      if text then
+        text = text:gsub("&#x(%x+);", function(h) return utf8.char(tonumber(h, 16)) end)
+                   :gsub("&#(%d+);", function(d) return utf8.char(tonumber(d)) end)
+                   :gsub("&(%a+);", function(e) return XML_ENTITIES[e] end)
+        return text
+      end
+    end
+  end
+  return nil
+end
+
+-- Alt text for the first image in `block` that has none of its own: the description its SVG
+-- carries, or else the words of its caption; nil when every image has alt text.
+local function alt_for_first_image(block)
   local found
   block:walk({
     Image = function(img)
       if found == nil and not img.attributes["fig-alt"] and not img.attributes["alt"] then
-        found = pandoc.utils.stringify(img.caption)
+        found = svg_description(img.src) or pandoc.utils.stringify(img.caption)
       end
     end,
   })
@@ -247,7 +284,7 @@ end
 local function images_with_alt(blocks)
   local out = pandoc.Blocks({})
   for _, b in ipairs(blocks) do
-    local alt = holds_a_chart(b) and caption_for_alt(b)
+    local alt = holds_a_chart(b) and alt_for_first_image(b)
     -- An image with neither alt text nor caption stays as it is: Typst then stops the build
     -- and names it, which is what such an image deserves.
     if alt and alt ~= "" then
