@@ -87,7 +87,7 @@ def test_chapters_and_appendices_numbered_as_the_publication(quarto_build):
     assert titles[9].startswith("Appendix A. A spatial lag model")
     assert titles[10].startswith("Appendix B. Instrumental variables")
     assert titles[11] == "Appendix C. Data and methods"
-    assert titles[0] == "Breaking the cycle" and titles[-1] == "References"
+    assert titles[0] == "About this edition" and titles[-1] == "References"
     text = pdf_text(root / "_book" / PDF)
     assert "1 Defining our approach" in text and "Appendix A. A spatial lag model" in text
 
