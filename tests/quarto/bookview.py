@@ -105,7 +105,10 @@ def quarto_chapters(book_dir: Path, root: Path) -> list[Chapter]:
         page = book_dir / Path(rel).with_suffix(".html")
         doc = parse_html(page.read_text(encoding="utf-8"))
         main = doc.find("main")
-        title = main.find("h1").text()
+        # A chapter's title is its page's title; the book's first page is titled with the book's
+        # own title, and the first chapter's heading follows it in a section of its own.
+        sections = [s for s in main.find_all("section", cls="level1") if s.find_all("h1")]
+        title = (sections[0] if sections else main).find("h1").text()
         chapters.append(_chapter(title, main))
     return chapters
 
