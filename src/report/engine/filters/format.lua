@@ -98,25 +98,26 @@ local function html_attr(s)
   return (s:gsub("&", "&amp;"):gsub('"', "&quot;"):gsub("<", "&lt;"))
 end
 
+-- A Typst figure of one of Quarto's float kinds, so the partials style both engines' charts and
+-- tables alike. Numbers come from crossref.lua so both outputs agree; Typst only displays them.
+local function typst_figure(fig, body, caption_arg, kind, supplement, number)
+  local args = { "[" .. typst_blocks(body) .. "]" }
+  if caption_arg then args[#args + 1] = caption_arg end
+  args[#args + 1] = 'kind: "' .. kind .. '"'
+  args[#args + 1] = "supplement: [" .. supplement .. "]"
+  args[#args + 1] = number and ('numbering: (..) => "' .. number .. '"') or "numbering: none"
+  local label = fig.identifier ~= "" and (" <" .. fig.identifier .. ">") or ""
+  return pandoc.RawBlock("typst", "#figure(\n  " .. table.concat(args, ",\n  ") .. "\n)" .. label)
+end
+
 -- A table float whose table is raw HTML and Typst (crossref.lua makes one from a `#tbl-` div
 -- holding no pandoc table): captioned above, as Quarto sets table captions, and numbered as a
 -- table. Typst gets Quarto's own figure kind for tables, so the partials style both engines'
 -- tables alike and book-numbers.lua can pin its counter.
 local function table_float(fig, caption, number)
   if is_typst then
-    local args = { "[" .. typst_blocks(fig.content) .. "]" }
-    if #caption > 0 then
-      args[#args + 1] = "caption: figure.caption(position: top, [" .. typst_inlines(caption) .. "])"
-    end
-    args[#args + 1] = 'kind: "quarto-float-tbl"'
-    args[#args + 1] = "supplement: [" .. tbl_title .. "]"
-    if number then
-      args[#args + 1] = 'numbering: (..) => "' .. number .. '"'
-    else
-      args[#args + 1] = "numbering: none"
-    end
-    local label = fig.identifier ~= "" and (" <" .. fig.identifier .. ">") or ""
-    return pandoc.RawBlock("typst", "#figure(\n  " .. table.concat(args, ",\n  ") .. "\n)" .. label)
+    local cap = #caption > 0 and ("caption: figure.caption(position: top, [" .. typst_inlines(caption) .. "])") or nil
+    return typst_figure(fig, fig.content, cap, "quarto-float-tbl", tbl_title, number)
   end
   local shown = pandoc.Inlines({})
   if number then
@@ -179,19 +180,8 @@ local function figure(fig)
     local body = fig.content:walk({
       Image = function(img) return pandoc.RawInline("typst", "#box(" .. image_to_typst(img, true) .. ")") end,
     })
-    local args = { "[" .. typst_blocks(body) .. "]" }
-    if #caption > 0 then args[#args + 1] = "caption: [" .. typst_inlines(caption) .. "]" end
-    -- Quarto's kind for figures, so the partials style both engines' charts alike
-    args[#args + 1] = 'kind: "quarto-float-fig"'
-    args[#args + 1] = "supplement: [" .. fig_title .. "]"
-    if number then
-      -- Numbers come from crossref.lua so both outputs agree; Typst only displays them.
-      args[#args + 1] = 'numbering: (..) => "' .. number .. '"'
-    else
-      args[#args + 1] = "numbering: none"
-    end
-    local label = fig.identifier ~= "" and (" <" .. fig.identifier .. ">") or ""
-    return pandoc.RawBlock("typst", "#figure(\n  " .. table.concat(args, ",\n  ") .. "\n)" .. label)
+    local cap = #caption > 0 and ("caption: [" .. typst_inlines(caption) .. "]") or nil
+    return typst_figure(fig, body, cap, "quarto-float-fig", fig_title, number)
   end
   fig.content = fig.content:walk({
     Image = function(img)
