@@ -2,15 +2,14 @@
 from it, and the book is byte for byte the one a --fresh build makes of the same inputs."""
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
+from project_copy import copy_project
 
 from report.engine.build import build
 
-from .conftest import REPO, RecordingReporter
+from .conftest import RecordingReporter
 
 DATASET = "data/fig16_childcare.csv"
 OLD, NEW = "Non-deprived,Good or outstanding providers,23", "Non-deprived,Good or outstanding providers,22"
@@ -19,13 +18,7 @@ OLD, NEW = "Non-deprived,Good or outstanding providers,23", "Non-deprived,Good o
 @pytest.fixture(scope="module")
 def book(tmp_path_factory):
     """The repository's tracked book files, without the tests and exports."""
-    dest = tmp_path_factory.mktemp("figcache") / "book"
-    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout
-    for rel in filter(None, tracked.decode().split("\0")):
-        if not rel.startswith(("tests/", "figures/", "benchmarks/")) and (REPO / rel).is_file():
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(REPO / rel, dest / rel)
-    return dest
+    return copy_project(tmp_path_factory.mktemp("figcache") / "book")
 
 
 def test_one_dataset_changed_redraws_only_its_chart_and_matches_a_fresh_build(book: Path, monkeypatch):

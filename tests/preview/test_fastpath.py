@@ -5,24 +5,11 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
+from project_copy import copy_project
 
 from report.preview import fastpath
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def _copy_book(dest: Path) -> Path:
-    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout
-    for rel in filter(None, tracked.decode().split("\0")):
-        if not rel.startswith(("tests/", "figures/", "benchmarks/")) and (REPO / rel).is_file():
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(REPO / rel, dest / rel)
-    return dest
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +17,7 @@ def real_book(tmp_path_factory):
     """The real book built once (HTML), with what the build assembled."""
     from report.engine.build import build
 
-    root = _copy_book(tmp_path_factory.mktemp("fastpath") / "book")
+    root = copy_project(tmp_path_factory.mktemp("fastpath") / "book")
     seen = {}
 
     class Quiet:
