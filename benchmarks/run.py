@@ -44,6 +44,7 @@ EPOCH = "1704067200"  # fixed, so the scratch copy needs no git history
 sys.path.insert(0, str(HERE))
 
 import measure  # noqa: E402
+from scratch import scratch_copy
 
 DATASET = "data/fig16_childcare.csv"
 ROW = "Non-deprived,Good or outstanding providers,"
@@ -51,24 +52,6 @@ CHAPTER = "chapters/05-social-capital.qmd"
 CHAPTER_EDIT = "\n\nThis sentence was added by the build benchmark.\n"
 PROSE = "one chapter's prose"
 QUARTO_VERSION = "1.9.38"
-
-
-def scratch_copy(dest: Path) -> Path:
-    """The repository's tracked files as they are in the working tree; nothing built or cached."""
-    files = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout
-    for rel in files.decode().split("\0"):
-        # Not the book: the test suite, these benchmarks, the second publication, the exports.
-        if not rel or rel.startswith(("tests/", "benchmarks/", "examples/", "_figures/")):
-            continue
-        src = REPO / rel
-        if not src.is_file():  # deleted in the working tree, or a submodule
-            continue
-        target = dest / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(src, target)
-    for built in ("_book", ".report-cache"):
-        shutil.rmtree(dest / built, ignore_errors=True)
-    return dest
 
 
 def bench_env(project: Path) -> dict[str, str]:

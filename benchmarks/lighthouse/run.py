@@ -18,7 +18,6 @@ import gzip
 import http.server
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -33,14 +32,14 @@ CHROMIUM = "/usr/bin/chromium"
 METRICS = ["first-contentful-paint", "largest-contentful-paint", "total-blocking-time", "cumulative-layout-shift",
            "speed-index"]
 
+# the scratch copy is shared with benchmarks/run.py
+sys.path.insert(0, str(HERE.parent))
+from scratch import scratch_copy
+
 
 def build_page(dest: Path) -> Path:
     """The book's HTML, built by the embedded engine from the repository's tracked files."""
-    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout
-    for rel in filter(None, tracked.decode().split("\0")):
-        if not rel.startswith(("tests/", "benchmarks/", "examples/")) and (REPO / rel).is_file():
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(REPO / rel, dest / rel)
+    scratch_copy(dest)
     subprocess.run([sys.executable, "-m", "report.cli", "build", "--engine", "embedded", "--to", "html", "-q",
                     "--project", str(dest)], check=True)
     return dest / "_book" / "index.html"
