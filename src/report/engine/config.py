@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from report.paths import confine
+
 from .errors import BuildError
 
 
@@ -322,8 +324,6 @@ def load_config(root: Path) -> BookConfig:
     if not any(e.path for e in entries):
         raise BuildError(f"{cfg_path}: book.chapters lists no files")
     # Outside the project is the first thing wrong with such a path, whether or not it exists.
-    from report.paths import confine
-
     for e in entries:
         if e.path:
             confine(root, e.path, "_quarto.yml: book chapter")

@@ -36,8 +36,8 @@ def check_sources(config: BookConfig) -> None:
     chapters' folders, is inside the project, symbolic links followed."""
     root = config.root
     cfg = "_quarto.yml"
-    named: list[tuple[str, str]] = [(p, f"{cfg}: book chapter") for p in config.chapter_paths]
-    named += [(b, f"{cfg}: bibliography") for b in config.bibliography]
+    # The chapters were confined by load_config, before it looked for them.
+    named: list[tuple[str, str]] = [(b, f"{cfg}: bibliography") for b in config.bibliography]
     if config.csl:
         named.append((config.csl, f"{cfg}: csl"))
     named += [(c, f"{cfg}: format.html.css") for c in _as_list(config.html.get("css"))]
