@@ -17,6 +17,8 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from report.cachefile import write_atomic
+
 from .errors import Problem
 
 if TYPE_CHECKING:
@@ -585,12 +587,8 @@ def write_validation_cache(path: Path, keys: set[str]) -> None:
     keys_sorted = sorted(keys)
     data = {"format": _CACHE_FORMAT, "keys": keys_sorted,
             "sha256": hashlib.sha256("\n".join(keys_sorted).encode()).hexdigest()}
-    path = Path(path)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data, indent=0) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
+        write_atomic(Path(path), json.dumps(data, indent=0) + "\n")
     except OSError:
         pass  # a cache that cannot be written only costs time next build
 

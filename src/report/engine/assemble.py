@@ -10,13 +10,14 @@ from collections.abc import Iterator
 
 import hashlib
 import json
-import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from report.cachefile import write_atomic
 
 from .config import BookConfig, Entry
 from .errors import BuildError
@@ -74,11 +75,7 @@ class AstCache:
         entry = json.dumps({"sha256": hashlib.sha256(body.encode("utf-8")).hexdigest(), "body": body},
                            ensure_ascii=False)
         try:
-            self.dir.mkdir(parents=True, exist_ok=True)
-            path = self._path(name)
-            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-            tmp.write_text(entry, encoding="utf-8")
-            os.replace(tmp, path)
+            write_atomic(self._path(name), entry)
         except OSError:
             pass  # only costs a pandoc run next time
 

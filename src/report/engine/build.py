@@ -704,28 +704,22 @@ def render_keys(config: BookConfig, doc: dict, meta: dict, results: dict[str, Ch
 
 
 def _read_render_record(root: Path) -> dict:
+    from report.cachefile import read_sealed
+
     try:
-        data = json.loads((root / CACHE_DIR / RENDER_RECORD).read_text(encoding="utf-8"))
-        body = data["body"]
-        if data.get("sha256") != hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest():
-            return {}
-        if body.get("format") != RENDER_FORMAT:
-            return {}
-        return body
-    except (OSError, ValueError, KeyError, TypeError):
+        body = read_sealed(root / CACHE_DIR / RENDER_RECORD)
+    except (OSError, ValueError):
         return {}
+    return body if body.get("format") == RENDER_FORMAT else {}
 
 
 def _write_render_record(root: Path, record: dict) -> None:
+    from report.cachefile import write_sealed
+
     body = {k: v for k, v in record.items() if not k.startswith("_")}
     body["format"] = RENDER_FORMAT
-    entry = {"sha256": hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest(), "body": body}
-    path = root / CACHE_DIR / RENDER_RECORD
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(entry, sort_keys=True, indent=1) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
+        write_sealed(root / CACHE_DIR / RENDER_RECORD, body)
     except OSError:
         pass  # the next build renders again
 

@@ -20,6 +20,8 @@ import re
 import shutil
 from pathlib import Path
 
+from report.cachefile import seal, unseal
+
 from .execute import ChapterResult
 from .swap import checkpoint
 
@@ -92,10 +94,7 @@ class ChapterCache:
         try:
             if not path.is_file() or path.is_symlink():
                 raise ValueError("not a regular file")
-            entry = json.loads(path.read_text(encoding="utf-8"))
-            body = entry["body"]
-            if entry.get("sha256") != _sha(json.dumps(body, sort_keys=True).encode()):
-                raise ValueError("checksum mismatch")
+            body = unseal(path.read_text(encoding="utf-8"))
             if body.get("key") != self._key(rel):
                 return None
             for dep, digest in body.get("deps", {}).items():
@@ -127,7 +126,6 @@ class ChapterCache:
             return changed
         deps = {dep: digest for dep, digest in sorted(result.opened_sha.items())}
         body = {"key": self._key(rel), "deps": deps, "result": result.to_json()}
-        entry = {"sha256": _sha(json.dumps(body, sort_keys=True).encode()), "body": body}
         path = self._entry_path(rel)
         # Unique per process: two builds of one project may write the same entry at once.
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
@@ -135,7 +133,7 @@ class ChapterCache:
             self.dir.mkdir(parents=True, exist_ok=True)
             if path.is_dir() and not path.is_symlink():
                 shutil.rmtree(path)  # a directory where an entry belongs would block every build
-            tmp.write_text(json.dumps(entry, sort_keys=True), encoding="utf-8")
+            tmp.write_text(seal(body), encoding="utf-8")
             checkpoint("cache-write")
             os.replace(tmp, path)
         except OSError as exc:

@@ -16,6 +16,8 @@ import re
 from importlib import resources
 from pathlib import Path
 
+from report.cachefile import write_atomic
+
 from .config import BookConfig
 from .errors import BuildError
 from .pandoc import FILTERS, RESOURCES, run_pandoc
@@ -105,10 +107,7 @@ def _subset_woff2(font: Path, chars: str, cache_dir: Path | None) -> bytes:
     woff2 = out.getvalue()
     if cached is not None:
         try:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
-            tmp.write_bytes(woff2)
-            os.replace(tmp, cached)
+            write_atomic(cached, woff2)
         except OSError:
             pass  # the cache only saves time
     return woff2

@@ -35,6 +35,9 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
+from report.cachefile import read_sealed, write_sealed
+from report.hashing import file_sha256_or_none
+
 CACHE_ENV = "REPORT_FIGURE_CACHE"  # directory of entries; unset: no caching
 FRESH_ENV = "REPORT_FIGURE_CACHE_FRESH"  # "1": draw everything, still store (report build --fresh)
 FORMAT = 2  # 2: entries hold the web page's figure (html) too
@@ -146,11 +149,7 @@ def _fonts_dir() -> Path | None:
 
 
 def _sha_file(path: Path) -> str:
-    try:
-        with open(path, "rb") as f:
-            return hashlib.sha256(f.read()).hexdigest()
-    except OSError:
-        return "missing"
+    return file_sha256_or_none(path) or "missing"
 
 
 def context_fingerprint() -> str:
@@ -249,10 +248,7 @@ def get(directory: Path, key: str) -> tuple[str, str, str] | None:
     """(svg, alt, html) stored under `key`; None when absent, unreadable or damaged."""
     path = _entry_path(directory, key)
     try:
-        entry = json.loads(path.read_text(encoding="utf-8"))
-        body = entry["body"]
-        if entry.get("sha256") != hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest():
-            return None
+        body = read_sealed(path)
         if body.get("key") != key or not all(isinstance(body.get(k), str) for k in ("svg", "alt", "html")):
             return None
     except (OSError, ValueError, KeyError, TypeError):
@@ -265,19 +261,10 @@ def get(directory: Path, key: str) -> tuple[str, str, str] | None:
 
 
 def put(directory: Path, key: str, svg: str, alt: str, html: str) -> None:
-    body = {"key": key, "svg": svg, "alt": alt, "html": html}
-    entry = {"sha256": hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest(), "body": body}
-    path = _entry_path(directory, key)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(entry, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, path)
+        write_sealed(_entry_path(directory, key), {"key": key, "svg": svg, "alt": alt, "html": html})
     except OSError:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass  # the cache only saves time
+        pass  # the cache only saves time
 
 
 # --- what show() calls ----------------------------------------------------------------------------

@@ -130,11 +130,10 @@ class QuickRender:
         """Write down the book behind the page just built (after "done": off the author's wait)."""
         if self.previous is None:
             return
-        path = self.root / BOOK_RECORD
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        from report.cachefile import write_atomic
+
         try:
-            tmp.write_text(json.dumps({"page": _page_sha(self.root), "doc": self.previous}), encoding="utf-8")
-            os.replace(tmp, path)
+            write_atomic(self.root / BOOK_RECORD, json.dumps({"page": _page_sha(self.root), "doc": self.previous}))
         except OSError:
             pass  # only the first quick render of the next session is lost
 
