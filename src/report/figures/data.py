@@ -76,17 +76,22 @@ def resource_files(name: str) -> list[Path] | None:
         return None
 
 
-@lru_cache(maxsize=1)
-def _package(mtime_key: float) -> dict:
-    path = _data_dir() / "datapackage.json"
+@lru_cache(maxsize=4)
+def _read_package(path: Path, mtime: float) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def package() -> dict:
+    """The project's data/datapackage.json, read again only when it changes (keyed on its path
+    too: one process may draw figures of several projects)."""
+    path = _data_dir() / "datapackage.json"
+    return _read_package(path, path.stat().st_mtime)
 
 
 def provenance(name: str) -> str | None:
     """`provenance` of a resource in data/datapackage.json, or None if not declared."""
     try:
-        path = _data_dir() / "datapackage.json"
-        pkg = _package(path.stat().st_mtime)
+        pkg = package()
     except (OSError, paths.ProjectNotFound, json.JSONDecodeError):
         return None
     for res in pkg.get("resources", []):

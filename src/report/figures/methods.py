@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .api import load_data, prepare
-from .data import _package, _data_dir
+from .data import package
 from .registry import Spec, unique_specs
 
 KIND_WORDS = {
@@ -31,7 +31,7 @@ def anchor(spec: Spec) -> str:
 
 
 def _resource(name: str | None) -> dict:
-    pkg = _package((_data_dir() / "datapackage.json").stat().st_mtime)
+    pkg = package()
     return next((r for r in pkg.get("resources", []) if r.get("name") == name), {})
 
 
@@ -61,7 +61,7 @@ def _titles(name: str | None) -> set[str]:
 
 
 def _publication_titles() -> set[str]:
-    pkg = _package((_data_dir() / "datapackage.json").stat().st_mtime)
+    pkg = package()
     return {str(s.get("title")) for s in pkg.get("sources", [])}
 
 
