@@ -99,9 +99,9 @@
   // scrollbar dragged) the headings that went from below the screen to above it never crossed
   // it and would not be reported. Chapters are found by their own boxes, as their insides may
   // not be laid out yet (content-visibility: auto); headings only inside the chapter on screen.
-  var spyQueued = false;
-  function locate() {
-    spyQueued = false;
+  var markQueued = false;
+  function markReading() {
+    markQueued = false;
     var line = window.innerHeight * 0.35, all = headings(), chapter = null;
     chapters().forEach(function (c) { if (c.getBoundingClientRect().top <= line) chapter = c; });
     if (!chapter) return;
@@ -115,11 +115,11 @@
     }
     if (current) mark(current.parentElement.id);
   }
-  function watchHeadings() {
-    if (!spyQueued) { spyQueued = true; requestAnimationFrame(locate); }
+  function markSoon() {
+    if (!markQueued) { markQueued = true; requestAnimationFrame(markReading); }
   }
-  window.addEventListener("scroll", watchHeadings, { passive: true });
-  window.addEventListener("resize", watchHeadings);
+  window.addEventListener("scroll", markSoon, { passive: true });
+  window.addEventListener("resize", markSoon);
   // pandoc puts the ids on the section elements (--section-divs), and the contents link to those
   var headingList = null;
   function headings() {
@@ -399,7 +399,7 @@
     pagers();
     headingList = null;
     dirty = true;
-    watchHeadings();
+    markSoon();
   }
   enhance();
   var pending = false;
