@@ -212,3 +212,15 @@ def test_real_data_draws(n):
         assert len(fig.axes[0].lines[0].get_xdata()) == data[s.opt("x")].nunique()
     if s.kind == "bars" and not s.opt("panels"):
         assert len(_bars(fig.axes[0])) == len(table)
+
+
+@pytest.mark.parametrize("n", [2, 4, 10])
+def test_web_drawing_of_a_saved_figure_is_a_fresh_drawing(n, frames, provenance):
+    # show() saves the page-size figure for print, then again for the web page; a second save
+    # must not lay the chart out again (constrained layout would move bars by a few points).
+    from report.figures.api import svg_text, web_html
+
+    s = figures.spec(n)
+    fig = figures.plot(n, frames[n], title=False)
+    svg_text(fig, "alt")
+    assert web_html(s, frames[n], False, "alt", page_figure=fig) == web_html(s, frames[n], False, "alt")

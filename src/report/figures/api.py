@@ -70,16 +70,24 @@ def shared_key(s: Spec, title: bool) -> str | None:
     return f"chart-{s.stem}" + ("-titled" if title else "")
 
 
-def web_html(s: Spec, data, title: bool, alt: str, key: str | None = None) -> str:
-    """Figure `s` for web pages (report.figures.web): drawn again at page and phone size with its
-    text as text, with the table it draws and that table as CSV."""
+def web_html(s: Spec, data, title: bool, alt: str, key: str | None = None, page_figure: Figure | None = None) -> str:
+    """Figure `s` for web pages (report.figures.web): at page and phone size with its text as
+    text, with the table it draws and that table as CSV.
+
+    `page_figure` is the page-size drawing already saved once (for print): saved again instead of
+    drawn again, which is a third of a chart's cost."""
     import matplotlib.pyplot as plt
 
     from . import web
     from .style import PHONE_SIZE_CM, figure_size
 
     drawings = []
-    for size in (None, PHONE_SIZE_CM):
+    if page_figure is not None:
+        # Constrained layout would run again on the second save, from the first one's positions,
+        # and move things by a few points; frozen, the drawing is the one a fresh figure gives.
+        page_figure.set_layout_engine("none")
+        drawings.append(web._svg_source(page_figure))
+    for size in ((PHONE_SIZE_CM,) if page_figure is not None else (None, PHONE_SIZE_CM)):
         with figure_size(size) if size else _nothing():
             fig = plot(s.number, data, title=title)
         try:
@@ -129,9 +137,9 @@ def show(n: int | str, data=None, *, title: bool = False) -> None:
         alt = alt_text(s.number, data)
         try:
             svg = svg_text(fig, alt)
+            page = web_html(s, data, title, alt, key, page_figure=fig)
         finally:
             plt.close(fig)  # figures are not pyplot-managed; this is a no-op safeguard for inline
-        page = web_html(s, data, title, alt, key)
         if lookup is not None:
             lookup.store(svg, alt, page)
     meta = {"image/svg+xml": {"fig-alt": alt}}
