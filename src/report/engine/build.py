@@ -786,6 +786,11 @@ def _render(config: BookConfig, doc: dict, results: dict[str, ChapterResult], to
     return outputs, pages, record
 
 
+# A document up to this size (the real book's is 1.5 MB) is compiled while the HTML pandoc still
+# runs: the two together stay well under the memory a book five times larger needs for one.
+COMPILE_ALONGSIDE_BYTES = 4 * 1024 * 1024
+
+
 def _render_formats(config: BookConfig, doc_json: Path, meta_args: list[str], work: Path,
                     html_out: Path | None, pdf_out: Path | None, citeproc: bool, epoch: int,
                     reporter: Reporter) -> int | None:
@@ -810,18 +815,16 @@ def _render_formats(config: BookConfig, doc_json: Path, meta_args: list[str], wo
             try:
                 reporter.step("", "render typst")
                 typ = write_typst(config, doc_json, meta_args, work, citeproc)
-                if html_job is not None:
+                if html_job is not None and doc_json.stat().st_size > COMPILE_ALONGSIDE_BYTES:
                     # Typst compiles in this process and needs most memory of any step (half a
                     # gigabyte for a book five times this one); the HTML pandoc needs the next
-                    # most. Compiling after it has finished keeps the two apart; it is usually
-                    # done by now, as the Typst writer takes longer.
-                    html_job.exception()
+                    # most. For a large book, compiling after it has finished keeps the two apart.
                     if html_job.exception() is not None:
                         raise html_job.exception() from None
                 reporter.step("", "compile pdf")
                 compile_pdf(config, typ, pdf_out, epoch)
             except BuildError:
-                # Run one after the other, the HTML's error came first; keep reporting that one.
+                # Whichever failed first, the HTML's error is the one reported (as when one ran after the other).
                 if html_job is not None and html_job.exception() is not None:
                     raise html_job.exception() from None
                 raise
