@@ -136,3 +136,22 @@ def test_the_page_furniture_names_no_element_the_preview_addresses():
     for f in files:
         found = re.findall(r"</?(?:section|header|nav|footer)\b", f.read_text(encoding="utf-8"), re.I)
         assert not found, (f.name, found)
+
+
+def test_fonts_are_subset_beside_pandoc_and_filled_in_after(tmp_path):
+    """The stylesheet pandoc embeds names each font by a placeholder; the page gets the WOFF2."""
+    import base64
+
+    fonts = rh.FontSubsets()
+    try:
+        font = REPO / "fonts" / "SourceSansPro-Regular.ttf"
+        url = fonts.placeholder(font, "Hello", None)
+        page = fonts.fill(f"<style>@font-face {{ src: url({url}) format(\"woff2\"); }}</style>")
+        assert "report-font-" not in page
+        data = base64.b64decode(re.search(r"base64,([A-Za-z0-9+/=]+)\)", page).group(1))
+        assert data == rh._subset_woff2(font, "Hello", None)
+        # a page whose font URL pandoc changed is an error, not a page without its font
+        with pytest.raises(rh.BuildError, match="font URL"):
+            fonts.fill("<style></style>")
+    finally:
+        fonts.close()

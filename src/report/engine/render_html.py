@@ -124,25 +124,53 @@ def _page_chars(doc_json: Path, meta_args: list[str]) -> str:
     return "".join(sorted(set(text) | set(BASE_CHARS)))
 
 
-def subset_css(config: BookConfig, work: Path, css: Path, chars: str) -> Path:
-    """A copy of a stylesheet whose TrueType/OpenType fonts are WOFF2 subsets (written into
-    `work`), for pandoc to embed; a sheet without fonts is used as it is."""
+class FontSubsets:
+    """The page's fonts, subset on a thread while pandoc writes the page.
+
+    Subsetting four fonts takes most of a second of fontTools, and pandoc needs nothing of them
+    but a URL: the stylesheet it embeds names each font by a placeholder data URL, filled in with
+    the WOFF2 once pandoc is done (`fill`)."""
+
+    def __init__(self):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-fonts")
+        self.jobs: dict[str, object] = {}
+
+    def placeholder(self, font: Path, chars: str, cache_dir: Path | None) -> str:
+        token = f"report-font-{len(self.jobs)}"
+        self.jobs[token] = self.pool.submit(_subset_woff2, font, chars, cache_dir)
+        return f"data:font/woff2;base64,{token}"
+
+    def fill(self, page: str) -> str:
+        import base64
+
+        for token, job in self.jobs.items():
+            data = base64.b64encode(job.result()).decode("ascii")
+            where = f"data:font/woff2;base64,{token})"
+            if where not in page:
+                raise BuildError(f"rendering HTML: pandoc did not keep the stylesheet's font URL {where[:-1]}")
+            page = page.replace(where, f"data:font/woff2;base64,{data})", 1)
+        return page
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def subset_css(config: BookConfig, work: Path, css: Path, chars: str, fonts: FontSubsets) -> Path:
+    """A copy of a stylesheet whose TrueType/OpenType fonts are WOFF2 subsets (placeholders that
+    `fonts` fills in), for pandoc to embed; a sheet without fonts is used as it is."""
     text = css.read_text(encoding="utf-8")
     if not _FONT_FACE.search(text):
         return css
     cache_dir = config.root / ".report-cache" / "fonts"
-    out_dir = work / "fonts"
 
     def face(m: re.Match) -> str:
         def url(u: re.Match) -> str:
             src = (css.parent / u.group(1)).resolve()
             if not src.is_file():
                 return u.group(0)  # pandoc names the missing file
-            woff2 = _subset_woff2(src, chars, cache_dir)
-            out_dir.mkdir(parents=True, exist_ok=True)
-            target = out_dir / f"{src.stem}-{hashlib.sha256(woff2).hexdigest()[:8]}.woff2"
-            target.write_bytes(woff2)
-            return f'url("{target.as_posix()}") format("woff2")'
+            return f'url({fonts.placeholder(src, chars, cache_dir)}) format("woff2")'
 
         return _FONT_URL.sub(url, m.group(0))
 
@@ -156,7 +184,7 @@ def subset_css(config: BookConfig, work: Path, css: Path, chars: str) -> Path:
     return target
 
 
-def stylesheets(config: BookConfig, work: Path, chars: str) -> list[Path]:
+def stylesheets(config: BookConfig, work: Path, chars: str, fonts: FontSubsets) -> list[Path]:
     css = config.html.get("css") or []
     css = css if isinstance(css, list) else [css]
     files = []
@@ -166,7 +194,7 @@ def stylesheets(config: BookConfig, work: Path, chars: str) -> list[Path]:
         files.append(config.root / rel)
     if not files:
         files.append(RESOURCES / "engine.css")
-    return [subset_css(config, work, f, chars) for f in files]
+    return [subset_css(config, work, f, chars, fonts) for f in files]
 
 
 # --- the page's own assets ------------------------------------------------------------------------
@@ -238,16 +266,20 @@ def name_back_links(page: str) -> str:
 
 
 def render_html(config: BookConfig, doc_json: Path, meta_args: list[str], work: Path, out: Path, citeproc: bool) -> str:
-    css = stylesheets(config, work, _page_chars(doc_json, meta_args))
-    args = ["-f", "json", str(doc_json), *meta_args, *config.filter_args("before-crossref"),
-            "--lua-filter", str(FILTERS / "crossref.lua"), *config.filter_args("before-citeproc")]
-    if citeproc:
-        args.append("--citeproc")
-    args += ["--lua-filter", str(FILTERS / "format.lua"), *config.filter_args("last"),
-             f"--resource-path={config.root}{_sep()}{work}",
-             *html_args(config, work, citeproc, css), *_includes(work), "-o", str(out)]
-    _, stderr = run_pandoc(args, cwd=config.root, what="rendering HTML")
-    page = out.read_text(encoding="utf-8")
+    fonts = FontSubsets()
+    try:
+        css = stylesheets(config, work, _page_chars(doc_json, meta_args), fonts)
+        args = ["-f", "json", str(doc_json), *meta_args, *config.filter_args("before-crossref"),
+                "--lua-filter", str(FILTERS / "crossref.lua"), *config.filter_args("before-citeproc")]
+        if citeproc:
+            args.append("--citeproc")
+        args += ["--lua-filter", str(FILTERS / "format.lua"), *config.filter_args("last"),
+                 f"--resource-path={config.root}{_sep()}{work}",
+                 *html_args(config, work, citeproc, css), *_includes(work), "-o", str(out)]
+        _, stderr = run_pandoc(args, cwd=config.root, what="rendering HTML")
+        page = fonts.fill(out.read_text(encoding="utf-8"))
+    finally:
+        fonts.close()
     page = name_back_links(store_once(page, shared_charts(doc_json)))
     out.write_text(page, encoding="utf-8")
     return stderr
