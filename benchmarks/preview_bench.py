@@ -120,7 +120,9 @@ def measure(project: Path, env: dict[str, str], edits: int = 3, log: Path | None
                 page.goto(url, timeout=WAIT_MS)
                 page.wait_for_selector(f"#{SECTION}", timeout=WAIT_MS)
                 has_text = f"document.getElementById('{SECTION}').textContent.includes(arg)"
-                new_chart = f"(document.querySelector('#{FIGURE} img') || {{}}).getAttribute('src') !== arg"
+                # The chart is inline SVG: a redraw changes the drawing's markup.
+                art = f"document.querySelector('#{FIGURE} .report-chart-art')"
+                new_chart = f"({art} || {{}}).innerHTML !== arg"
                 for n in range(edits + 1):
                     phrase = f"A sentence the preview benchmark wrote, number {n}."
                     taken = _timed(page, url, lambda: chapter.write_text(original_chapter + f"\n\n{phrase}\n",
@@ -128,8 +130,8 @@ def measure(project: Path, env: dict[str, str], edits: int = 3, log: Path | None
                     if n:
                         prose.append(taken)
                 for n in range(edits + 1):
-                    src = page.evaluate(f"() => document.querySelector('#{FIGURE} img').getAttribute('src')")
-                    taken = _timed(page, url, lambda: _set_value(project, VALUES[n % len(VALUES)]), new_chart, src)
+                    drawn = page.evaluate(f"() => {art}.innerHTML")
+                    taken = _timed(page, url, lambda: _set_value(project, VALUES[n % len(VALUES)]), new_chart, drawn)
                     if n:
                         data.append(taken)
             finally:
