@@ -1,4 +1,4 @@
-"""Running a command and measuring it: wall time and the peak memory of its whole process tree.
+"""Running a command and measuring it: wall time, or the peak memory of its whole process tree.
 
 The peak is the largest sum of memory over the process and every descendant (kernels, pandoc,
 Typst, Quarto's deno), sampled every 50 ms while it runs (psutil finds the processes): each
@@ -6,6 +6,11 @@ process's proportional set size where Linux reports it, so pages shared between 
 once, else its resident set size. A process living less than 50 ms can be missed. (`resource.getrusage(RUSAGE_CHILDREN)`
 would give only the largest single process, and a maximum over everything this benchmark ever
 ran, so it is not used.)
+
+Sampling is not free: reading a large process's `smaps_rollup` walks its page tables under the
+lock its own page faults need, and on two busy cores a 50 ms sampler made a cold build ~0.9 s
+(11 %) slower. So a run either samples memory or is timed (`memory=False`), not both: run.py
+takes times from runs without the sampler and memory from runs of their own.
 """
 from __future__ import annotations
 
@@ -20,7 +25,7 @@ from dataclasses import dataclass
 class Measured:
     returncode: int
     seconds: float
-    peak_tree_mb: float
+    peak_tree_mb: float | None  # None: not sampled
     stdout: str
     stderr: str
     timed_out: bool = False
@@ -59,7 +64,8 @@ def _tree_memory(proc) -> int:
     return total
 
 
-def run(cmd: list[str], *, cwd=None, env=None, timeout: float | None = None, interval: float = 0.05) -> Measured:
+def run(cmd: list[str], *, cwd=None, env=None, timeout: float | None = None, interval: float = 0.05,
+        memory: bool = True) -> Measured:
     import psutil
 
     t0 = time.monotonic()
@@ -79,7 +85,8 @@ def run(cmd: list[str], *, cwd=None, env=None, timeout: float | None = None, int
             stop.wait(interval)
 
     sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    if memory:
+        sampler.start()
     timed_out = False
     try:
         out, err = popen.communicate(timeout=timeout)
@@ -89,5 +96,6 @@ def run(cmd: list[str], *, cwd=None, env=None, timeout: float | None = None, int
         out, err = popen.communicate()
     seconds = time.monotonic() - t0
     stop.set()
-    sampler.join()
-    return Measured(popen.returncode, seconds, peak / 1e6, out, err, timed_out)
+    if memory:
+        sampler.join()
+    return Measured(popen.returncode, seconds, peak / 1e6 if memory else None, out, err, timed_out)

@@ -6,7 +6,8 @@ All in scratch copies of the repository (your `_book/` and cache are never touch
 copy's own `src/` first on PYTHONPATH so one run measures one snapshot of the code:
 
 builds    (N runs, HTML + PDF, each a fresh `report build`-equivalent process, timed from
-          interpreter start, with the peak memory of its process tree): cold (no cache, no
+          interpreter start; the peak memory of its process tree comes from one more pass of the
+          same builds with the sampler on, which slows them): cold (no cache, no
           _book/), then the floor (benchmarks/floor.py on what the cold build kept), nothing
           changed, one dataset (a value in data/fig16_childcare.csv: Chapter 3 and the Data and
           methods appendix read it; Figure 16 is drawn from it), one chapter's prose (a sentence
@@ -63,14 +64,15 @@ def bench_env(project: Path) -> dict[str, str]:
 
 
 def timed_build(project: Path, *, to: str = "all", keep: bool = False, record: Path | None = None,
-                timeout: float = 1800) -> dict:
+                timeout: float = 1800, memory: bool = False) -> dict:
+    """One build in a fresh process: timed, or with its peak memory sampled (measure.py: not both)."""
     env = bench_env(project)
     if keep:
         env["REPORT_KEEP_BUILD"] = "1"
     cmd = [sys.executable, str(HERE / "timed_build.py"), str(project), "--to", to]
     if record:
         cmd += ["--record", str(record)]
-    m = measure.run(cmd, cwd=project, env=env, timeout=timeout)
+    m = measure.run(cmd, cwd=project, env=env, timeout=timeout, memory=memory)
     result, kept = None, None
     for line in m.stdout.splitlines():
         if line.startswith("kept build directory "):
@@ -132,14 +134,48 @@ def verdict(values: list[float], limit: float, above: bool = False) -> str:
 
 # --- builds ----------------------------------------------------------------------------------------
 
+def _clean(project: Path) -> None:
+    shutil.rmtree(project / "_book", ignore_errors=True)
+    shutil.rmtree(project / ".report-cache", ignore_errors=True)
+    for leftover in project.glob("_book.build-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _edit_chapter(project: Path) -> None:
+    path = project / CHAPTER
+    path.write_text(path.read_text(encoding="utf-8") + CHAPTER_EDIT, encoding="utf-8")
+
+
+def _restore(project: Path) -> None:
+    shutil.copy2(REPO / DATASET, project / DATASET)
+    shutil.copy2(REPO / CHAPTER, project / CHAPTER)
+
+
+def memory_pass(project: Path, say) -> dict[str, float]:
+    """The four builds once more, each with its peak memory sampled (and so not timed)."""
+    _restore(project)
+    _clean(project)
+    peaks = {}
+    say("memory (sampled, not timed): cold … ")
+    peaks["cold"] = timed_build(project, memory=True)["peak_mb"]
+    say(f"{peaks['cold']:.0f} MB; nothing changed … ")
+    peaks["nothing changed"] = timed_build(project, memory=True)["peak_mb"]
+    say(f"{peaks['nothing changed']:.0f} MB; one dataset … ")
+    set_value(project, 19)
+    peaks["one dataset"] = timed_build(project, memory=True)["peak_mb"]
+    say(f"{peaks['one dataset']:.0f} MB; one chapter's prose … ")
+    _edit_chapter(project)
+    peaks[PROSE] = timed_build(project, memory=True)["peak_mb"]
+    say(f"{peaks[PROSE]:.0f} MB\n")
+    _restore(project)
+    return peaks
+
+
 def build_runs(scratch: Path, runs: int, say) -> list[dict]:
     project = scratch_copy(scratch / "project")
     out = []
     for i in range(runs):
-        shutil.rmtree(project / "_book", ignore_errors=True)
-        shutil.rmtree(project / ".report-cache", ignore_errors=True)
-        for leftover in project.glob("_book.build-*"):
-            shutil.rmtree(leftover, ignore_errors=True)
+        _clean(project)
         row: dict = {}
         calls = scratch / f"tool-calls-{i}.json"
         say(f"run {i + 1}/{runs}: cold … ")
@@ -160,14 +196,12 @@ def build_runs(scratch: Path, runs: int, say) -> list[dict]:
         set_value(project, 22 - i)
         row["one dataset"] = timed_build(project)
         say(f"{row['one dataset']['wall']:.2f} s; one chapter's prose … ")
-        path = project / CHAPTER
-        path.write_text(path.read_text(encoding="utf-8") + CHAPTER_EDIT, encoding="utf-8")
+        _edit_chapter(project)
         row[PROSE] = timed_build(project)
         say(f"{row[PROSE]['wall']:.2f} s\n")
         out.append(row)
     # Back to the repository's data and text for what follows.
-    shutil.copy2(REPO / DATASET, project / DATASET)
-    shutil.copy2(REPO / CHAPTER, project / CHAPTER)
+    _restore(project)
     return out
 
 
@@ -205,7 +239,9 @@ def quarto_compare(scratch: Path, timeout: float, say) -> dict:
     env["PATH"] = os.pathsep.join([str(Path(quarto).parent), str(Path(sys.executable).parent), env.get("PATH", "")])
     version = subprocess.run([quarto, "--version"], capture_output=True, text=True, env=env).stdout.strip()
     say(f"quarto {version} ({origin}): quarto render --to html … ")
-    m = measure.run([quarto, "render", "--to", "html"], cwd=project, env=env, timeout=timeout)
+    # Timed and sampled in one run, every 0.5 s: a tenth of the builds' rate, so the sampler costs
+    # Quarto's 40-odd seconds a fraction of a percent, and a 45 s run has no peak that brief.
+    m = measure.run([quarto, "render", "--to", "html"], cwd=project, env=env, timeout=timeout, interval=0.5)
     out = {"version": version, "origin": origin, "seconds": m.seconds, "peak_mb": m.peak_tree_mb,
            "returncode": m.returncode, "timed_out": m.timed_out}
     if m.timed_out:
@@ -229,23 +265,27 @@ def scale_series(scratch: Path, factors: list[int], say) -> list[dict]:
         say(f"{k}x ({counts['chapters']} chapters, {counts['charts']} charts, "
             f"{counts['data_bytes'] / 1e6:.1f} MB of data): cold … ")
         r = timed_build(project)
-        say(f"{r['wall']:.2f} s, peak {r['peak_mb']:.0f} MB\n")
-        out.append({"k": k, **counts, "wall": r["wall"], "peak_mb": r["peak_mb"], "pages": r.get("pages")})
+        say(f"{r['wall']:.2f} s; memory … ")
+        _clean(project)
+        peak = timed_build(project, memory=True)["peak_mb"]
+        say(f"peak {peak:.0f} MB\n")
+        out.append({"k": k, **counts, "wall": r["wall"], "peak_mb": peak, "pages": r.get("pages")})
         shutil.rmtree(project.parent, ignore_errors=True)
     return out
 
 
 # --- report ------------------------------------------------------------------------------------------
 
-def render(runs: list[dict], quarto: dict | None, preview: dict | None, scale_rows: list[dict] | None,
-           kernels: int) -> str:
+def render(runs: list[dict], peaks: dict[str, float], quarto: dict | None, preview: dict | None,
+           scale_rows: list[dict] | None, kernels: int) -> str:
     cold = [r["cold"]["wall"] for r in runs]
     floor = [r["floor"]["floor"] for r in runs]
     lines = [
         "# Benchmarks",
         "",
         f"`python benchmarks/run.py` on {machine()}; {len(runs)} run(s) of the build scenarios, each ratio",
-        f"taken within one run; REPORT_KERNELS default: {kernels} (the usable cores).",
+        f"taken within one run; REPORT_KERNELS default: {kernels} (the usable cores). Times come from runs",
+        "without the memory sampler, peak memory from runs of its own (benchmarks/measure.py).",
         "",
         "## Targets",
         "",
@@ -298,15 +338,15 @@ def render(runs: list[dict], quarto: dict | None, preview: dict | None, scale_ro
         lines.append(f"| REPORT_KERNELS default | {kernels} kernels | – | the cores there are ({default_cores()}) | "
                      f"{'met' if kernels == default_cores() else 'MISSED'} |")
     lines += ["", "## Builds, per run", "",
-              "| run | cold s | floor s | cold/floor | nothing s | /cold | one dataset s | /cold | prose s | /cold | peak MB (cold) |",
-              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+              "| run | cold s | floor s | cold/floor | nothing s | /cold | one dataset s | /cold | prose s | /cold |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for i, r in enumerate(runs, 1):
         c = r["cold"]["wall"]
         lines.append(f"| {i} | {c:.2f} | {r['floor']['floor']:.2f} | {c / r['floor']['floor']:.2f} | "
                      f"{r['nothing changed']['wall']:.2f} | {r['nothing changed']['wall'] / c:.3f} | "
                      f"{r['one dataset']['wall']:.2f} | {r['one dataset']['wall'] / c:.3f} | "
                      f"{r[PROSE]['wall']:.2f} | "
-                     f"{r[PROSE]['wall'] / c:.3f} | {r['cold']['peak_mb']:.0f} |")
+                     f"{r[PROSE]['wall'] / c:.3f} |")
     last = runs[-1]
     f = last["floor"]
     lines += ["", f"Floor (last run) = {f['floor']:.2f} s: draw and save {f['figure_count']} registered figures as SVG "
@@ -317,10 +357,12 @@ def render(runs: list[dict], quarto: dict | None, preview: dict | None, scale_ro
     lines += [f"One dataset (last run): executed {', '.join(d['chapters_executed'])}; drew "
               f"{', '.join(d.get('figures_drawn') or []) or 'no chart'}, reused "
               f"{len(d.get('figures_cached') or [])} from the figure cache.", ""]
+    lines += ["Peak memory of each build and all its processes (a pass of its own, sampled every 50 ms): "
+              + ", ".join(f"{name} {mb:.0f} MB" for name, mb in peaks.items()) + ".", ""]
     lines += ["## Where the time goes (last run)", ""]
     for name in ("cold", "nothing changed", "one dataset", PROSE):
         r = last[name]
-        lines += [f"**{name}** ({r['wall']:.2f} s wall, imports {r['imports']:.2f} s, peak {r['peak_mb']:.0f} MB)", "",
+        lines += [f"**{name}** ({r['wall']:.2f} s wall, imports {r['imports']:.2f} s, peak {peaks[name]:.0f} MB)", "",
                   "| phase | s |", "|---|---:|"]
         for phase, s in sorted(r["phases"].items(), key=lambda kv: -kv[1])[:8]:
             lines.append(f"| {phase} | {s:.2f} |")
@@ -339,7 +381,7 @@ def render(runs: list[dict], quarto: dict | None, preview: dict | None, scale_ro
                   f"Quarto {quarto['version']} ({quarto['origin']}), `quarto render --to html` on a fresh scratch copy: "
                   f"{quarto['seconds']:.1f} s, peak {quarto['peak_mb']:.0f} MB, exit code {quarto['returncode']}"
                   + (f" ({quarto['failure']})" if "failure" in quarto else "") + ". Embedded engine, cold, HTML + PDF, "
-                  f"same run: {rng(cold)} s, peak {rng([r['cold']['peak_mb'] for r in runs], '{:.0f}')} MB.", ""]
+                  f"same run: {rng(cold)} s, peak {peaks['cold']:.0f} MB.", ""]
     if scale_rows:
         lines += ["## Scale", "", "| book | chapters | charts | data MB | cold s | × 1× | peak MB | PDF pages |",
                   "|---|---:|---:|---:|---:|---:|---:|---:|"]
@@ -372,6 +414,7 @@ def main() -> int:
     try:
         say("== builds (HTML + PDF)\n")
         runs = build_runs(scratch, args.runs, say)
+        peaks = memory_pass(scratch / "project", say)
         quarto = preview = scale_rows = None
         if not args.no_quarto:
             say("== real Quarto\n")
@@ -394,7 +437,7 @@ def main() -> int:
         if not args.no_scale:
             say("== scale (generated books, cold, HTML + PDF)\n")
             scale_rows = scale_series(scratch, [1, 2, 5], say)
-        report = render(runs, quarto, preview, scale_rows, default_kernels())
+        report = render(runs, peaks, quarto, preview, scale_rows, default_kernels())
         RESULTS.write_text(report, encoding="utf-8")
         print()
         print(report)
