@@ -155,3 +155,23 @@ def test_fonts_are_subset_beside_pandoc_and_filled_in_after(tmp_path):
             fonts.fill("<style></style>")
     finally:
         fonts.close()
+
+
+@pytest.mark.parametrize("page", [
+    '<img alt="" src="_report_fig/fig.svg">',
+    "<img src='https://example.org/logo.png'>",
+    '<link rel="stylesheet" href="book.css">',
+    '<script src="extra.js"></script>',
+    '<svg><image xlink:href="photo.jpg"/></svg>',
+    '<style>body { background: url("paper.png"); }</style>',
+])
+def test_a_page_referring_to_a_file_is_embedded_by_pandoc(page):
+    assert rh.needs_embedding(page)
+
+
+def test_a_self_contained_page_needs_no_embedding():
+    page = ('<style>@font-face { src: url(data:font/woff2;base64,AAAA) format("woff2"); }</style>'
+            '<img src="data:image/png;base64,AAAA" alt="x"><svg><use href="#chart-w"/>'
+            '<path clip-path="url(#p1)"/><image href="data:image/png;base64,AAAA"/></svg>'
+            '<a href="data:text/csv;charset=utf-8,a%2Cb" download="d.csv">Data</a><a href="other.html">next</a>')
+    assert rh.needs_embedding(page) is None
