@@ -3,7 +3,12 @@
     python benchmarks/floor.py PROJECT CALLS_JSON
 
 floor = draw and save every registered figure as SVG + one pandoc run (the HTML writer, with the
-engine's own arguments: filters, citeproc, embedded resources) + one Typst compile. The pandoc and
+engine's own arguments: filters, citeproc, embedded resources) + one Typst compile.
+
+floor as shown = the same with every figure made as the book now shows it (`figures.show` without
+Jupyter): the print SVG, that figure saved again with its text as text for the web page, and the
+phone drawing. The first floor was defined when the web page showed the print SVG as an image;
+both are printed, the target is judged against the first. The pandoc and
 Typst runs replay the invocations a cold build recorded (timed_build.py --record) on the
 intermediate files it kept (REPORT_KEEP_BUILD=1), with outputs sent to a temporary directory.
 Imports are timed separately and not part of the floor: a long-lived kernel or worker could have
@@ -50,7 +55,7 @@ def main() -> int:
     import typst
 
     from report import figures
-    from report.figures.api import svg_text
+    from report.figures.api import alt_text, load_data, spec, svg_text, web_html
 
     out["imports"] = time.monotonic() - t
 
@@ -71,6 +76,17 @@ def main() -> int:
         out["figures"] = time.monotonic() - t
         out["figure_count"] = len(figures.REGISTRY)
 
+        t = time.monotonic()
+        for n in sorted(figures.REGISTRY):
+            s = spec(n)
+            data = load_data(s)
+            fig = figures.plot(n, data, title=False)
+            alt = alt_text(n, data)
+            (tmp / f"fig{n:02d}-print.svg").write_text(svg_text(fig, alt), encoding="utf-8")
+            (tmp / f"fig{n:02d}-web.html").write_text(web_html(s, data, False, alt, page_figure=fig), encoding="utf-8")
+            plt.close(fig)
+        out["figures_as_shown"] = time.monotonic() - t
+
         out["pandoc_html"] = pandoc(html_call, tmp / "index.html")
         # Not in the floor (it counts one pandoc run), but the engine runs this one as well.
         out["pandoc_typst"] = pandoc(typst_writer, tmp / "book.typ") if typst_writer else 0.0
@@ -82,6 +98,7 @@ def main() -> int:
         out["typst_compile"] = time.monotonic() - t
 
     out["floor"] = out["figures"] + out["pandoc_html"] + out["typst_compile"]
+    out["floor_as_shown"] = out["figures_as_shown"] + out["pandoc_html"] + out["typst_compile"]
     print(json.dumps(out))
     return 0
 
