@@ -3,7 +3,6 @@ a drawing stored once, the PDF link, named note back-links and fonts subset to W
 from __future__ import annotations
 
 import io
-import json
 import re
 from pathlib import Path
 from types import SimpleNamespace
@@ -176,18 +175,3 @@ def test_a_self_contained_page_needs_no_embedding():
             '<path clip-path="url(#p1)"/><image href="data:image/png;base64,AAAA"/></svg>'
             '<a href="data:text/csv;charset=utf-8,a%2Cb" download="d.csv">Data</a><a href="other.html">next</a>')
     assert rh.needs_embedding(page) is None
-
-
-def test_a_document_with_a_picture_of_its_own_goes_to_pandoc_to_embed(tmp_path):
-    def doc(*blocks):
-        path = tmp_path / "doc.json"
-        path.write_text(json.dumps({"pandoc-api-version": [1, 23], "meta": {}, "blocks": list(blocks)}), encoding="utf-8")
-        return path
-
-    image = {"t": "Para", "c": [{"t": "Image", "c": [["", [], []], [], ["chart.png", ""]]}]}
-    inline = {"t": "Para", "c": [{"t": "Image", "c": [["", [], []], [], ["data:image/png;base64,AAAA", ""]]}]}
-    raw = {"t": "RawBlock", "c": ["html", '<p><img src="logo.svg" alt="Logo"></p>']}
-    chart = {"t": "RawBlock", "c": ["html", '<svg><use href="#chart-w"/></svg><a href="data:text/csv,a">Data</a>']}
-    assert rh.document_refers_to_files(doc(image))
-    assert rh.document_refers_to_files(doc(raw))
-    assert not rh.document_refers_to_files(doc(inline, chart))

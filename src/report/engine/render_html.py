@@ -286,14 +286,12 @@ def render_html(config: BookConfig, doc_json: Path, meta_args: list[str], work: 
                  f"--resource-path={config.root}{_sep()}{work}"]
         # pandoc's --embed-resources parses the whole page again to find what to embed (0.4 s for
         # this book; 2.5 s and 0.7 GB more for one five times its size). The engine's page refers
-        # to nothing but its stylesheets, inlined here. A document with an image or other file of
-        # its own (a chapter's plain matplotlib chart, a logo) goes to pandoc to embed; so does a
-        # page found to refer to one all the same (a filter's or template's).
-        embed = document_refers_to_files(doc_json)
-        _, stderr = run_pandoc([*args, *html_args(config, work, citeproc, css, embed=embed), *_includes(work),
+        # to nothing but its stylesheets, inlined here; a page that does refer to an image or
+        # other file (a publication's own) is written again with pandoc embedding everything.
+        _, stderr = run_pandoc([*args, *html_args(config, work, citeproc, css, embed=False), *_includes(work),
                                 "-o", str(out)], cwd=config.root, what="rendering HTML")
         page = out.read_text(encoding="utf-8")
-        if not embed and needs_embedding(page):
+        if needs_embedding(page):
             _, stderr = run_pandoc([*args, *html_args(config, work, citeproc, css), *_includes(work),
                                     "-o", str(out)], cwd=config.root, what="rendering HTML")
             page = out.read_text(encoding="utf-8")
@@ -312,19 +310,6 @@ _RESOURCE = re.compile(
     r"""|<link\b[^>]*?\shref=(?!["']?data:)"""
     r"""|<image\b[^>]*?\s(?:xlink:)?href=(?!["']?(?:data:|#))"""
     r"""|url\(\s*(?!["']?(?:data:|#))""", re.I)
-
-
-def document_refers_to_files(doc_json: Path) -> bool:
-    """Whether the document has an image that is not a data URL, or raw HTML referring to a file."""
-    from .assemble import ast_nodes
-
-    doc = json.loads(doc_json.read_text(encoding="utf-8"))
-    for el in ast_nodes(doc.get("blocks")):
-        if el["t"] == "Image" and not str(el["c"][2][0]).startswith("data:"):
-            return True
-        if el["t"] in ("RawBlock", "RawInline") and el["c"][0] == "html" and needs_embedding(el["c"][1]):
-            return True
-    return False
 
 
 def needs_embedding(page: str) -> str | None:
