@@ -1,5 +1,6 @@
-"""The book as one self-contained HTML file: pandoc with --embed-resources and MathML, then the
-page made light enough to email (fonts subset to WOFF2, a drawing printed twice stored once).
+"""The book as one self-contained HTML file: pandoc with MathML, its stylesheets inlined by the
+engine (pandoc's --embed-resources only when the page refers to some other file), then the page
+made light enough to email (fonts subset to WOFF2, a drawing printed twice stored once).
 
 What the page carries besides the book (resources/): reader.css and reader.js, the single page's
 navigation (contents sidebar and drawer, search, previews of references and notes, back to top,
