@@ -5,13 +5,15 @@
 floor = draw and save every registered figure as SVG + one pandoc run (the HTML writer, with the
 engine's own arguments: filters, citeproc, embedded resources) + one Typst compile.
 
-floor as shown = the same with every figure made as the book now shows it (`figures.show` without
-Jupyter): the print SVG, that figure saved again with its text as text for the web page, and the
-phone drawing. The first floor was defined when the web page showed the print SVG as an image;
-both are printed, the target is judged against the first. The pandoc and
-Typst runs replay the invocations a cold build recorded (timed_build.py --record) on the
-intermediate files it kept (REPORT_KEEP_BUILD=1), with outputs sent to a temporary directory.
-Imports are timed separately and not part of the floor: a long-lived kernel or worker could have
+floor as shown = the same with every figure made as the book now shows it (what `figures.show`
+displays, `book_drawings`, without Jupyter or the figure cache): the print SVG, that figure saved
+again with its text as text for the web page, and the phone drawing. The first floor was defined
+when the web page showed the print SVG as an image; both are printed, the target is judged
+against the first.
+
+The pandoc and Typst runs replay the invocations a cold build recorded (timed_build.py --record)
+on the intermediate files it kept (REPORT_KEEP_BUILD=1), with outputs sent to a temporary
+directory. Imports are timed separately and not part of the floor: a long-lived kernel or worker could have
 paid them already.
 """
 from __future__ import annotations
@@ -55,7 +57,7 @@ def main() -> int:
     import typst
 
     from report import figures
-    from report.figures.api import alt_text, load_data, spec, svg_text, web_html
+    from report.figures.api import book_drawings, load_data, shared_key, spec, svg_text
 
     out["imports"] = time.monotonic() - t
 
@@ -79,12 +81,9 @@ def main() -> int:
         t = time.monotonic()
         for n in sorted(figures.REGISTRY):
             s = spec(n)
-            data = load_data(s)
-            fig = figures.plot(n, data, title=False)
-            alt = alt_text(n, data)
-            (tmp / f"fig{n:02d}-print.svg").write_text(svg_text(fig, alt), encoding="utf-8")
-            (tmp / f"fig{n:02d}-web.html").write_text(web_html(s, data, False, alt, page_figure=fig), encoding="utf-8")
-            plt.close(fig)
+            svg, _, page = book_drawings(s, load_data(s), False, shared_key(s, False))
+            (tmp / f"fig{n:02d}-print.svg").write_text(svg, encoding="utf-8")
+            (tmp / f"fig{n:02d}-web.html").write_text(page, encoding="utf-8")
         out["figures_as_shown"] = time.monotonic() - t
 
         out["pandoc_html"] = pandoc(html_call, tmp / "index.html")

@@ -1,6 +1,7 @@
 """The public functions: plot, alt_text, show, figure_data."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import io
 
@@ -81,31 +82,38 @@ def web_html(s: Spec, data, title: bool, alt: str, key: str | None = None, page_
     from . import web
     from .style import PHONE_SIZE_CM, figure_size
 
-    drawings = []
+    def drawn(size) -> str:
+        with figure_size(size) if size else contextlib.nullcontext():
+            fig = plot(s.number, data, title=title)
+        try:
+            return web._svg_source(fig)
+        finally:
+            plt.close(fig)
+
     if page_figure is not None:
         # Constrained layout would run again on the second save, from the first one's positions,
         # and move things by a few points; frozen, the drawing is the one a fresh figure gives.
         page_figure.set_layout_engine("none")
-        drawings.append(web._svg_source(page_figure))
-    for size in ((PHONE_SIZE_CM,) if page_figure is not None else (None, PHONE_SIZE_CM)):
-        with figure_size(size) if size else _nothing():
-            fig = plot(s.number, data, title=title)
-        try:
-            drawings.append(web._svg_source(fig))
-        finally:
-            plt.close(fig)
+        wide = web._svg_source(page_figure)
+    else:
+        wide = drawn(None)
+    drawings = [wide, drawn(PHONE_SIZE_CM)]
     p = prepare(s.number, data)
     return web.figure_html(wide_svg=drawings[0], narrow_svg=drawings[1], alt=alt, table=p.table,
                            filename=f"{s.stem}.csv", caption=f"Data for Figure {s.number}: {s.title}",
                            illustrative=p.illustrative, key=key, repeat=key is not None and s.number != s.numbers[0])
 
 
-class _nothing:
-    def __enter__(self):
-        return None
+def book_drawings(s: Spec, data, title: bool, key: str | None) -> tuple[str, str, str]:
+    """What show() displays of figure `s`: the print SVG, its alt text and the web page's figure."""
+    import matplotlib.pyplot as plt
 
-    def __exit__(self, *exc):
-        return False
+    fig = plot(s.number, data, title=title)
+    alt = alt_text(s.number, data)
+    try:
+        return svg_text(fig, alt), alt, web_html(s, data, title, alt, key, page_figure=fig)
+    finally:
+        plt.close(fig)  # figures are not pyplot-managed; this is a no-op safeguard for inline
 
 
 def show(n: int | str, data=None, *, title: bool = False) -> None:
@@ -119,8 +127,6 @@ def show(n: int | str, data=None, *, title: bool = False) -> None:
     printing both says the same thing twice. Measure line and source note stay."""
     from IPython.display import display
 
-    import matplotlib.pyplot as plt
-
     s = spec(n)
     # Under the embedded engine a drawing of the same inputs is reused (report.figures.cache); data
     # passed in by the caller is not a file the cache can key on, so that is always drawn.
@@ -131,15 +137,7 @@ def show(n: int | str, data=None, *, title: bool = False) -> None:
         # Loading the data would have switched on the inline provenance check; so does a reuse.
         note_data_read(s)
     else:
-        if data is None:
-            data = load_data(s)
-        fig = plot(s.number, data, title=title)
-        alt = alt_text(s.number, data)
-        try:
-            svg = svg_text(fig, alt)
-            page = web_html(s, data, title, alt, key, page_figure=fig)
-        finally:
-            plt.close(fig)  # figures are not pyplot-managed; this is a no-op safeguard for inline
+        svg, alt, page = book_drawings(s, load_data(s) if data is None else data, title, key)
         if lookup is not None:
             lookup.store(svg, alt, page)
     meta = {"image/svg+xml": {"fig-alt": alt}}
