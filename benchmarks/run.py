@@ -35,7 +35,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -151,55 +150,62 @@ def _restore(project: Path) -> None:
     shutil.copy2(REPO / CHAPTER, project / CHAPTER)
 
 
+SCENARIOS = ("cold", "nothing changed", "one dataset", PROSE)
+
+
+def _four_builds(project: Path, value: int, say, build, shown, after_cold=None) -> dict[str, dict]:
+    """The scenarios in order on a clean `project`: cold, nothing changed, one dataset (its value
+    set to `value`), one chapter's prose. `build(name)` makes one build and `shown(result)` says
+    what it measured; `after_cold(row)` runs straight after the cold build."""
+    _clean(project)
+    row: dict[str, dict] = {}
+    for name in SCENARIOS:
+        if name == "one dataset":
+            set_value(project, value)
+        elif name == PROSE:
+            _edit_chapter(project)
+        say(f"{name} … ")
+        row[name] = build(name)
+        say(shown(row[name]) + ("\n" if name == PROSE else "; "))
+        if name == "cold" and after_cold is not None:
+            after_cold(row)
+    return row
+
+
 def memory_pass(project: Path, say) -> dict[str, float]:
     """The four builds once more, each with its peak memory sampled (and so not timed)."""
     _restore(project)
-    _clean(project)
-    peaks = {}
-    say("memory (sampled, not timed): cold … ")
-    peaks["cold"] = timed_build(project, memory=True)["peak_mb"]
-    say(f"{peaks['cold']:.0f} MB; nothing changed … ")
-    peaks["nothing changed"] = timed_build(project, memory=True)["peak_mb"]
-    say(f"{peaks['nothing changed']:.0f} MB; one dataset … ")
-    set_value(project, 19)
-    peaks["one dataset"] = timed_build(project, memory=True)["peak_mb"]
-    say(f"{peaks['one dataset']:.0f} MB; one chapter's prose … ")
-    _edit_chapter(project)
-    peaks[PROSE] = timed_build(project, memory=True)["peak_mb"]
-    say(f"{peaks[PROSE]:.0f} MB\n")
+    say("memory (sampled, not timed): ")
+    row = _four_builds(project, 19, say, lambda name: timed_build(project, memory=True),
+                       lambda r: f"{r['peak_mb']:.0f} MB")
     _restore(project)
-    return peaks
+    return {name: r["peak_mb"] for name, r in row.items()}
 
 
 def build_runs(scratch: Path, runs: int, say) -> list[dict]:
     project = scratch_copy(scratch / "project")
     out = []
     for i in range(runs):
-        _clean(project)
-        row: dict = {}
         calls = scratch / f"tool-calls-{i}.json"
-        say(f"run {i + 1}/{runs}: cold … ")
-        row["cold"] = timed_build(project, keep=True, record=calls)
-        say(f"{row['cold']['wall']:.2f} s; floor … ")
-        # The floor replays the cold build's pandoc and Typst runs on the files it kept, before
-        # the next build tidies them away.
-        proc = subprocess.run([sys.executable, str(HERE / "floor.py"), str(project), str(calls)],
-                              capture_output=True, text=True, env=bench_env(project))
-        if proc.returncode != 0:
-            raise SystemExit(f"benchmark: floor measurement failed:\n{proc.stderr[-4000:]}")
-        row["floor"] = json.loads(proc.stdout.strip().splitlines()[-1])
-        if row["cold"]["kept"]:
-            shutil.rmtree(row["cold"]["kept"], ignore_errors=True)
-        say(f"{row['floor']['floor']:.2f} s; nothing changed … ")
-        row["nothing changed"] = timed_build(project)
-        say(f"{row['nothing changed']['wall']:.2f} s; one dataset … ")
-        set_value(project, 22 - i)
-        row["one dataset"] = timed_build(project)
-        say(f"{row['one dataset']['wall']:.2f} s; one chapter's prose … ")
-        _edit_chapter(project)
-        row[PROSE] = timed_build(project)
-        say(f"{row[PROSE]['wall']:.2f} s\n")
-        out.append(row)
+
+        def build(name: str, calls: Path = calls) -> dict:
+            return timed_build(project, keep=True, record=calls) if name == "cold" else timed_build(project)
+
+        def floor(row: dict, calls: Path = calls) -> None:
+            # The floor replays the cold build's pandoc and Typst runs on the files it kept, before
+            # the next build tidies them away.
+            say("floor … ")
+            proc = subprocess.run([sys.executable, str(HERE / "floor.py"), str(project), str(calls)],
+                                  capture_output=True, text=True, env=bench_env(project))
+            if proc.returncode != 0:
+                raise SystemExit(f"benchmark: floor measurement failed:\n{proc.stderr[-4000:]}")
+            row["floor"] = json.loads(proc.stdout.strip().splitlines()[-1])
+            if row["cold"]["kept"]:
+                shutil.rmtree(row["cold"]["kept"], ignore_errors=True)
+            say(f"{row['floor']['floor']:.2f} s; ")
+
+        say(f"run {i + 1}/{runs}: ")
+        out.append(_four_builds(project, 22 - i, say, build, lambda r: f"{r['wall']:.2f} s", floor))
     # Back to the repository's data and text for what follows.
     _restore(project)
     return out
