@@ -112,3 +112,28 @@ def test_stated_numbers_carry_their_own_markdown():
     assert pct(Value(47.6, "derived"))._repr_markdown_() == "47\\.6\\%"
     # a no-break space stays a character (repr() would write \xa0)
     assert millions(Value(2_077_725, "derived"))._repr_markdown_() == "2\\.1\u00a0million"
+
+
+def test_kernel_spec_is_found_where_jupyter_client_looks_without_importing_ipython(tmp_path):
+    """The build names the kernel spec directories itself (jupyter_client's default imports
+    IPython into the build process to find one of them): the same directories, in the same
+    order, so an installed `python3` spec wins exactly as it would have."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from report.engine.execute import _kernel_manager_class\n"
+        "km = _kernel_manager_class()(kernel_name='python3')\n"
+        "ours = km.kernel_spec_manager.kernel_dirs\n"
+        "assert km.kernel_spec.language == 'python', km.kernel_spec\n"
+        "assert 'IPython' not in sys.modules, 'IPython imported'\n"
+        "from jupyter_client.kernelspec import KernelSpecManager\n"
+        "theirs = KernelSpecManager().kernel_dirs\n"
+        "assert ours == theirs, (ours, theirs)\n"
+    )
+    for env in ({}, {"IPYTHONDIR": str(tmp_path / "ipython")}):
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              env={**os.environ, **env})
+        assert proc.returncode == 0, proc.stderr

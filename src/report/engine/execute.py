@@ -7,6 +7,7 @@ can store it as JSON.
 from __future__ import annotations
 
 import base64
+import functools
 import os
 import re
 import signal
@@ -118,6 +119,7 @@ class Kernel:
         nb = nbformat.v4.new_notebook()
         self._client = NotebookClient(
             nb,
+            kernel_manager_class=_kernel_manager_class(),
             kernel_name="python3",
             timeout=self.timeout,
             allow_errors=True,
@@ -173,6 +175,26 @@ class Kernel:
         provisioner = getattr(getattr(self._client, "km", None), "provisioner", None)
         process = getattr(provisioner, "process", None)
         return process is not None and process.poll() is None
+
+
+@functools.cache
+def _kernel_manager_class():
+    """nbclient's kernel manager, with the kernel spec directories given rather than left to
+    jupyter_client's default, which imports IPython into this process (0.2 s on the path to the
+    kernel's boot) only to name ~/.ipython/kernels: that is named here as IPython names it."""
+    from jupyter_client import AsyncKernelManager
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_core.paths import jupyter_path
+    from traitlets import default
+
+    class KernelManager(AsyncKernelManager):
+        @default("kernel_spec_manager")
+        def _kernel_spec_manager_default(self):
+            ipython_dir = os.environ.get("IPYTHONDIR") or os.path.join(os.path.expanduser("~"), ".ipython")
+            return KernelSpecManager(data_dir=self.data_dir,
+                                     kernel_dirs=[*jupyter_path("kernels"), os.path.join(ipython_dir, "kernels")])
+
+    return KernelManager
 
 
 def _import_client() -> None:
