@@ -201,9 +201,44 @@ local function chapter_references(doc, labels)
   })
 end
 
--- Float ids (`fig-` or `tbl-`, the prefix) of one source file, in document order.
-local function source_floats(rel, text, prefix)
-  if not text:find(prefix .. "-", 1, true) then return {} end
+-- The kinds numbered here: the label prefix, the word for messages, and the kind of Typst
+-- figure Quarto writes for it (the embedded engine writes the same).
+local KINDS = {
+  { prefix = "fig", word = "Figure", typst = "quarto-float-fig" },
+  { prefix = "tbl", word = "Table", typst = "quarto-float-tbl" },
+}
+
+local function kind_of(id)
+  for _, kind in ipairs(KINDS) do
+    if id:sub(1, #kind.prefix + 1) == kind.prefix .. "-" then return kind end
+  end
+  return nil
+end
+
+-- Collects float ids by kind in the order `add` sees them, each once.
+local function float_collector()
+  local ids, seen = {}, {}
+  for _, kind in ipairs(KINDS) do ids[kind.prefix] = {} end
+  local function add(id)
+    local kind = kind_of(id)
+    if kind ~= nil and not seen[id] then
+      seen[id] = true
+      local list = ids[kind.prefix]
+      list[#list + 1] = id
+    end
+  end
+  return ids, add
+end
+
+-- Float ids of one source file by kind, in document order. The file is parsed once for all
+-- kinds, and not at all when it mentions none.
+local function source_floats(rel, text)
+  local ids, add = float_collector()
+  local mentions = false
+  for _, kind in ipairs(KINDS) do
+    if text:find(kind.prefix .. "-", 1, true) then mentions = true end
+  end
+  if not mentions then return ids end
   if text:find("{{< include", 1, true) then
     fail(rel .. ": included files are not scanned for figures or tables; number them in the chapter itself")
   end
@@ -212,13 +247,6 @@ local function source_floats(rel, text, prefix)
   text = text:gsub("\n(%s*)(```+)%s*{(%a[%w_]*)[^}\n]*}%s*\n", "\n%1%2{.report-cell-%3}\n")
   text = text:gsub("^(%s*)(```+)%s*{(%a[%w_]*)[^}\n]*}%s*\n", "%1%2{.report-cell-%3}\n")
   local doc = pandoc.read(text, "markdown")
-  local ids, seen = {}, {}
-  local function add(id)
-    if id:sub(1, #prefix + 1) == prefix .. "-" and not seen[id] then
-      seen[id] = true
-      ids[#ids + 1] = id
-    end
-  end
   doc:walk({
     traverse = "topdown",
     CodeBlock = function(cb)
@@ -237,15 +265,9 @@ local function source_floats(rel, text, prefix)
   return ids
 end
 
--- Float ids of the document being rendered, in order.
-local function document_floats(blocks, prefix)
-  local ids, seen = {}, {}
-  local function add(id)
-    if id:sub(1, #prefix + 1) == prefix .. "-" and not seen[id] then
-      seen[id] = true
-      ids[#ids + 1] = id
-    end
-  end
+-- Float ids of the document being rendered by kind, in order.
+local function document_floats(blocks)
+  local ids, add = float_collector()
   pandoc.Pandoc(blocks):walk({
     traverse = "topdown",
     Div = function(div) add(div.identifier) end,
@@ -256,17 +278,12 @@ local function document_floats(blocks, prefix)
   return ids
 end
 
--- The kinds numbered here: the label prefix, the word for messages, and the kind of Typst
--- figure Quarto writes for it (the embedded engine writes the same).
-local KINDS = {
-  { prefix = "fig", word = "Figure", typst = "quarto-float-fig" },
-  { prefix = "tbl", word = "Table", typst = "quarto-float-tbl" },
-}
-
-local function pin_typst_counters(doc, numbers, kind)
+-- Before each numbered float, a Typst counter update to the number it must show.
+local function pin_typst_counters(doc, numbers)
   local pinned = {}
   local function pin(id)
-    if numbers[id] == nil or pinned[id] then return nil end
+    local kind = kind_of(id)
+    if kind == nil or numbers[id] == nil or pinned[id] then return nil end
     pinned[id] = true
     return pandoc.RawBlock("typst", string.format(
       '#counter(figure.where(kind: "%s")).update(%d)', kind.typst, numbers[id].n - 1))
@@ -275,7 +292,7 @@ local function pin_typst_counters(doc, numbers, kind)
     Blocks = function(blocks)
       local out = pandoc.Blocks({})
       for _, b in ipairs(blocks) do
-        if (b.t == "Div" or b.t == "Figure" or b.t == "Table") and b.identifier:sub(1, #kind.prefix + 1) == kind.prefix .. "-" then
+        if b.t == "Div" or b.t == "Figure" or b.t == "Table" then
           local raw = pin(b.identifier)
           if raw then out:insert(raw) end
         end
@@ -298,21 +315,15 @@ local function start_quarto_counter(first, kind)
   index.nextOrder[kind.prefix] = first
 end
 
-local function mark(el, numbers)
-  local entry = numbers[el.identifier]
-  if entry == nil then return nil end
-  el.attributes["number"] = tostring(entry.n)
-  return el
-end
-
--- Numbers one kind of float through the book and tells the engine rendering this document.
-local function number_kind(doc, files, texts, kind)
-  local numbers, by_file, n = {}, {}, 0
+-- The book number of every float of one kind, from the sources in reading order; checks that
+-- this document's floats of that kind are consecutive there and all present. Returns whether
+-- the document has any.
+local function number_kind(kind, files, by_file, here, numbers)
+  local n = 0
   local word = kind.word:lower()
   for _, entry in ipairs(files) do
     local rel = entry.file
-    by_file[rel] = source_floats(rel, texts[rel], kind.prefix)
-    for _, id in ipairs(by_file[rel]) do
+    for _, id in ipairs(by_file[rel][kind.prefix]) do
       if numbers[id] then
         fail(rel .. ": " .. word .. " label " .. id .. " is also used in " .. numbers[id].file)
       end
@@ -321,8 +332,8 @@ local function number_kind(doc, files, texts, kind)
     end
   end
 
-  local here = document_floats(doc.blocks, kind.prefix)
-  if #here == 0 then return doc end
+  here = here[kind.prefix]
+  if #here == 0 then return false end
   local present, files_here, last = {}, {}, 0
   for _, id in ipairs(here) do
     local entry = numbers[id]
@@ -338,24 +349,14 @@ local function number_kind(doc, files, texts, kind)
   end
   -- A float the source declares but the output lacks would shift every later number.
   for rel in pairs(files_here) do
-    for _, id in ipairs(by_file[rel]) do
+    for _, id in ipairs(by_file[rel][kind.prefix]) do
       if not present[id] then
         fail(rel .. ": " .. word .. " " .. id .. " is declared but not in the output, so the numbers after it would be wrong")
       end
     end
   end
-
-  if quarto ~= nil then
-    start_quarto_counter(numbers[here[1]].n, kind)
-  else
-    local function marked(el) if el.identifier:sub(1, #kind.prefix + 1) == kind.prefix .. "-" then return mark(el, numbers) end end
-    doc = doc:walk({ Div = marked, Figure = marked, Table = marked })
-  end
-
-  if FORMAT == "typst" then
-    doc = pin_typst_counters(doc, numbers, kind)
-  end
-  return doc
+  if quarto ~= nil then start_quarto_counter(numbers[here[1]].n, kind) end
+  return true
 end
 
 function Pandoc(doc)
@@ -363,11 +364,29 @@ function Pandoc(doc)
   if #files == 0 then return nil end  -- not a book: leave numbering to the engine
 
   local root = project_dir()
-  local texts = {}
-  for _, entry in ipairs(files) do texts[entry.file] = read_source(root, entry.file) end
+  local texts, by_file = {}, {}
+  for _, entry in ipairs(files) do
+    texts[entry.file] = read_source(root, entry.file)
+    by_file[entry.file] = source_floats(entry.file, texts[entry.file])
+  end
   doc = chapter_references(doc, chapter_labels(files, texts, doc.meta))
+  -- Every kind is numbered and checked first; then one pass over the document tells the engine.
+  local here, numbers, any = document_floats(doc.blocks), {}, false
   for _, kind in ipairs(KINDS) do
-    doc = number_kind(doc, files, texts, kind)
+    if number_kind(kind, files, by_file, here, numbers) then any = true end
+  end
+  if not any then return doc end
+  if quarto == nil then
+    local function marked(el)
+      local entry = kind_of(el.identifier) and numbers[el.identifier]
+      if not entry then return nil end
+      el.attributes["number"] = tostring(entry.n)
+      return el
+    end
+    doc = doc:walk({ Div = marked, Figure = marked, Table = marked })
+  end
+  if FORMAT == "typst" then
+    doc = pin_typst_counters(doc, numbers)
   end
   return doc
 end
