@@ -21,14 +21,13 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from scratch import CHAPTER, DATASET, set_value
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-CHAPTER = "chapters/05-social-capital.qmd"
-SECTION = "sec-social-capital"
-DATASET = "data/fig16_childcare.csv"
-FIGURE = "fig-childcare"
-ROW = "Non-deprived,Good or outstanding providers,"
+SECTION = "sec-social-capital"  # CHAPTER's
+FIGURE = "fig-childcare"  # drawn from DATASET
 # Values the chapter's claims still hold for (doubly disadvantaged areas keep the fewest places).
 VALUES = [22, 21, 20, 19, 24, 25]
 WAIT_MS = 120_000
@@ -57,18 +56,6 @@ def _state(url: str) -> dict | None:
             return json.load(r)
     except (urllib.error.URLError, OSError):
         return None
-
-
-def _set_value(project: Path, value: int) -> None:
-    path = project / DATASET
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    out = []
-    for line in lines:
-        if line.startswith(ROW):
-            rest = line[len(ROW):].split(",", 1)
-            line = f"{ROW}{value},{rest[1]}"
-        out.append(line)
-    path.write_text("".join(out), encoding="utf-8")
 
 
 def _idle(url: str) -> None:
@@ -131,7 +118,7 @@ def measure(project: Path, env: dict[str, str], edits: int = 3, log: Path | None
                         prose.append(taken)
                 for n in range(edits + 1):
                     drawn = page.evaluate(f"() => {art}.innerHTML")
-                    taken = _timed(page, url, lambda: _set_value(project, VALUES[n % len(VALUES)]), new_chart, drawn)
+                    taken = _timed(page, url, lambda: set_value(project, VALUES[n % len(VALUES)]), new_chart, drawn)
                     if n:
                         data.append(taken)
             finally:

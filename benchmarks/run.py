@@ -44,11 +44,8 @@ EPOCH = "1704067200"  # fixed, so the scratch copy needs no git history
 sys.path.insert(0, str(HERE))
 
 import measure  # noqa: E402
-from scratch import scratch_copy
+from scratch import CHAPTER, DATASET, scratch_copy, set_value
 
-DATASET = "data/fig16_childcare.csv"
-ROW = "Non-deprived,Good or outstanding providers,"
-CHAPTER = "chapters/05-social-capital.qmd"
 CHAPTER_EDIT = "\n\nThis sentence was added by the build benchmark.\n"
 PROSE = "one chapter's prose"
 QUARTO_VERSION = "1.9.38"
@@ -83,16 +80,6 @@ def timed_build(project: Path, *, to: str = "all", keep: bool = False, record: P
         raise SystemExit(f"benchmark build failed in {project}:\n{detail}")
     result.update(wall=m.seconds, peak_mb=m.peak_tree_mb, kept=str(kept) if kept else None)
     return result
-
-
-def set_value(project: Path, value: int) -> None:
-    path = project / DATASET
-    out = []
-    for line in path.read_text(encoding="utf-8").splitlines(keepends=True):
-        if line.startswith(ROW):
-            line = f"{ROW}{value},{line[len(ROW):].split(',', 1)[1]}"
-        out.append(line)
-    path.write_text("".join(out), encoding="utf-8")
 
 
 def machine() -> str:

@@ -1,4 +1,5 @@
-"""A scratch copy of the repository's book for a benchmark to build (run.py, lighthouse/run.py)."""
+"""A scratch copy of the repository's book for a benchmark to build (run.py, lighthouse/run.py),
+and the edits the benchmarks make to it (run.py, preview_bench.py)."""
 from __future__ import annotations
 
 import shutil
@@ -6,6 +7,23 @@ import subprocess
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+
+# The edits: one value of Figure 16's data (Chapter 3 and the Data and methods appendix read the
+# file), and a sentence in one chapter.
+DATASET = "data/fig16_childcare.csv"
+ROW = "Non-deprived,Good or outstanding providers,"
+CHAPTER = "chapters/05-social-capital.qmd"
+
+
+def set_value(project: Path, value: int) -> None:
+    """The first number of DATASET's row ROW set to `value`."""
+    path = project / DATASET
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines(keepends=True):
+        if line.startswith(ROW):
+            line = f"{ROW}{value},{line[len(ROW):].split(',', 1)[1]}"
+        out.append(line)
+    path.write_text("".join(out), encoding="utf-8")
 
 
 def scratch_copy(dest: Path) -> Path:
