@@ -3,6 +3,7 @@ same kernel process with a fresh namespace per chapter, and a kernel is replaced
 failed in it, left it changed, died, or runs older project code than is on disk."""
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import signal
@@ -78,8 +79,13 @@ def run(root: Path, pool: KernelPool) -> tuple[dict[str, list[str]], RecordingRe
     return lines, rep
 
 
-def touch(path: Path, text: str = "\nMore text.\n") -> None:
-    path.write_text(path.read_text() + text)
+_edits = itertools.count()
+
+
+def touch(path: Path) -> None:
+    """An edit to the chapter's code, so the chapter runs again (an edit to its prose alone
+    would be replayed without a kernel, see test_replay.py)."""
+    path.write_text(path.read_text() + f"\n```{{python}}\n# edit {next(_edits)}\n```\n")
 
 
 def test_a_rebuild_reuses_the_kernel_with_a_fresh_namespace_per_chapter(book):

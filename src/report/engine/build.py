@@ -44,6 +44,8 @@ class BuildResult:
     cells_executed: int
     chapters_cached: list[str] = field(default_factory=list)
     chapters_executed: list[str] = field(default_factory=list)
+    # Chapters whose source changed but not their code: rendered from their transcript, no kernel.
+    chapters_replayed: list[str] = field(default_factory=list)
     pandoc_runs: int = 0  # pandoc processes this build started (chapter parses + writers)
     typst_runs: int = 0
     figures_drawn: list[str] = field(default_factory=list)  # labels drawn by executed chapters
@@ -156,6 +158,32 @@ def sha256_file(path: Path) -> str:
 def _count_figures(node) -> int:
     return sum(1 for el in ast_nodes(node)
                if el["t"] in ("Div", "Figure") and str(el["c"][0][0]).startswith("fig-"))
+
+
+def execute_defaults(config: BookConfig) -> dict:
+    """The `execute` options of _quarto.yml a chapter's front matter may override."""
+    return {k: config.execute[k] for k in ("echo", "warning", "output", "include", "timeout") if k in config.execute}
+
+
+def _replay(cache, config: BookConfig, docs: dict[str, Qmd], todo: list[str], reporter: Reporter
+            ) -> dict[str, ChapterResult]:
+    """The chapters of `todo` that only changed around their code, rendered from their
+    transcripts (ChapterCache.replay) and stored as executed; the rest still need a kernel."""
+    replayed = {}
+    defaults = execute_defaults(config)
+    for rel in todo:
+        if not docs[rel].has_code() or rel in cache.corrupt:
+            continue
+        result = cache.replay(rel, docs[rel], defaults)
+        if result is None:
+            continue
+        # Stored like an executed chapter; a source saved again since it was read is left for
+        # the kernel (put names it), so this build shows what was read.
+        if cache.put(rel, docs[rel], result):
+            continue
+        reporter.step(rel, "replayed: its code is unchanged, so its outputs are reused")
+        replayed[rel] = result
+    return replayed
 
 
 def _lookup(cache, docs: dict[str, Qmd], fresh: bool) -> tuple[dict[str, ChapterResult], list[str]]:
@@ -329,8 +357,7 @@ def _run_chapters(config: BookConfig, docs: dict[str, Qmd], cache, hits: dict[st
     import queue
 
     results = dict(hits)
-    defaults = {k: config.execute[k] for k in ("echo", "warning", "output", "include", "timeout")
-                if k in config.execute}
+    defaults = execute_defaults(config)
 
     def store(rel: str, result: ChapterResult) -> None:
         moved = cache.put(rel, docs[rel], result)
@@ -510,6 +537,8 @@ def _build(root: Path, to: str, reporter: Reporter, fresh: bool, pool: KernelPoo
     cache = ChapterCache(root / CACHE_DIR, root, tools, sources)
     hits, todo = _lookup(cache, docs, fresh)
     check_loads(root, {rel: docs[rel] for rel in todo})
+    replayed = {} if fresh else _replay(cache, config, docs, todo, reporter)
+    todo = [rel for rel in todo if rel not in replayed]
     coded = [rel for rel in todo if docs[rel].has_code()]
     # The kernel boots (and imports what the chapters import) on the other core while the data
     # is validated; validation still finishes before any chapter code runs.
@@ -526,10 +555,12 @@ def _build(root: Path, to: str, reporter: Reporter, fresh: bool, pool: KernelPoo
         ast_cache = AstCache(root / CACHE_DIR / "ast")
         # --fresh parses everything again in assemble (reuse=False), so nothing to do ahead.
         preparse = _Preparse(ast_cache, root, enabled=not fresh)
+        for rel, result in replayed.items():
+            preparse.submit(rel, docs[rel], result)
         with staged_output(book_dir) as (out, work):
             try:
-                results, unsettled = _execute_settled(config, docs, cache, hits, todo, coded, kernels, reporter,
-                                                      sources, timeout, owner, fresh, preparse)
+                results, unsettled = _execute_settled(config, docs, cache, {**hits, **replayed}, todo, coded,
+                                                      kernels, reporter, sources, timeout, owner, fresh, preparse)
             finally:
                 preparse.join()
             checkpoint("executed")
@@ -579,7 +610,8 @@ def _build(root: Path, to: str, reporter: Reporter, fresh: bool, pool: KernelPoo
         seconds=time.monotonic() - t0,
         cells_executed=sum(r.cells_executed for rel, r in results.items() if rel not in cached),
         chapters_cached=cached,
-        chapters_executed=[rel for rel in results if rel not in cached],
+        chapters_executed=[rel for rel in results if rel not in cached and rel not in replayed],
+        chapters_replayed=[rel for rel in docs if rel in replayed],
         pandoc_runs=ast_cache.parsed + record.pop("_pandoc_runs", 0),
         typst_runs=record.pop("_typst_runs", 0),
         figures_drawn=[label for rel, r in results.items() if rel not in cached for label in r.figures_drawn],

@@ -5,6 +5,11 @@ tool's own code wherever it is installed, the tool versions, or any project file
 kernel) has changed. Files opened are only known after running, so an entry stores them with
 their hashes and the lookup checks each one.
 
+Beside each entry, in `replay/`, the chapter's transcript (the code it sent its kernel and what
+came back) with the same dependencies: when a chapter's source has changed but not its code,
+and none of those files has, the transcript is replayed into the new text (execute.Replay)
+instead of starting a kernel, as for an edit to the prose between cells.
+
 An entry must describe the bytes that were executed, never the bytes on disk when the entry is
 written: an editor may save a chapter or a dataset while it runs. So the chapter's key is the
 hash of the source the build parsed, each opened file's hash is taken in the kernel when the
@@ -87,6 +92,12 @@ class ChapterCache:
     def _entry_path(self, rel: str) -> Path:
         return self.dir / (re.sub(r"[^A-Za-z0-9]+", "-", rel).strip("-") + ".json")
 
+    def _transcript_path(self, rel: str) -> Path:
+        return self.dir / "replay" / self._entry_path(rel).name
+
+    def _deps_unchanged(self, deps: dict[str, str]) -> bool:
+        return all((_file_sha(self.root / dep) or MISSING) == digest for dep, digest in deps.items())
+
     def get(self, rel: str, doc=None) -> ChapterResult | None:
         path = self._entry_path(rel)
         if not os.path.lexists(path):
@@ -95,16 +106,39 @@ class ChapterCache:
             if not path.is_file() or path.is_symlink():
                 raise ValueError("not a regular file")
             body = unseal(path.read_text(encoding="utf-8"))
-            if body.get("key") != self._key(rel):
+            if body.get("key") != self._key(rel) or not self._deps_unchanged(body.get("deps", {})):
                 return None
-            for dep, digest in body.get("deps", {}).items():
-                if (_file_sha(self.root / dep) or MISSING) != digest:
-                    return None
             result = ChapterResult.from_json(body["result"])
         except (ValueError, KeyError, TypeError, AttributeError, OSError):
             self.corrupt.append(rel)
             return None
         result.cells_executed = 0
+        return result
+
+    def replay(self, rel: str, doc, defaults: dict) -> ChapterResult | None:
+        """`rel` rendered from its transcript, without a kernel, when the project code, the tools
+        and every file the chapter read are as they were and the chapter sends the same code in
+        the same order; None otherwise (it is then executed)."""
+        from .errors import BuildError
+        from .execute import ChapterExecutor, Replay, ReplayMismatch
+
+        path = self._transcript_path(rel)
+        # Only a regular file in a real directory of the cache: never one a link leads elsewhere.
+        if path.parent.is_symlink() or path.is_symlink() or not path.is_file():
+            return None
+        try:
+            body = unseal(path.read_text(encoding="utf-8"))
+            if body.get("base") != self._base or body.get("rel") != rel or not self._deps_unchanged(body["deps"]):
+                return None
+            replay = Replay(body["transcript"])
+            result = ChapterExecutor(replay, self.root, defaults).execute(rel, doc)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, ReplayMismatch, BuildError):
+            return None
+        if not replay.finished() or dict(result.opened_sha) != body["deps"]:
+            return None
+        result.cells_executed = 0
+        result.figures_drawn, result.figures_cached, result.health = [], [], []
+        result.transcript = None  # the one kept is still the right one
         return result
 
     def changed_inputs(self, rel: str, result: ChapterResult) -> list[str]:
@@ -125,23 +159,31 @@ class ChapterCache:
         if changed:
             return changed
         deps = {dep: digest for dep, digest in sorted(result.opened_sha.items())}
-        body = {"key": self._key(rel), "deps": deps, "result": result.to_json()}
-        path = self._entry_path(rel)
+        try:
+            if result.transcript is not None and not self._transcript_path(rel).parent.is_symlink():
+                self._write(self._transcript_path(rel), {"base": self._base, "rel": rel, "deps": deps,
+                                                         "transcript": result.transcript})
+            self._write(self._entry_path(rel), {"key": self._key(rel), "deps": deps, "result": result.to_json()})
+        except OSError as exc:
+            from report.console import os_error_message
+
+            self.unwritable.append(f"{rel}: {os_error_message(exc)}")
+        return []
+
+    @staticmethod
+    def _write(path: Path, body: dict) -> None:
         # Unique per process: two builds of one project may write the same entry at once.
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         try:
-            self.dir.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(parents=True, exist_ok=True)
             if path.is_dir() and not path.is_symlink():
                 shutil.rmtree(path)  # a directory where an entry belongs would block every build
             tmp.write_text(seal(body), encoding="utf-8")
             checkpoint("cache-write")
             os.replace(tmp, path)
-        except OSError as exc:
-            from report.console import os_error_message
-
-            self.unwritable.append(f"{rel}: {os_error_message(exc)}")
+        except OSError:
             try:
                 tmp.unlink()
             except OSError:
                 pass
-        return []
+            raise

@@ -115,6 +115,8 @@ def build(to: str, engine: str, fresh: bool, project: str | None, quiet: bool, v
         return
     rows = [("chapters executed", str(len(result.chapters_executed))),
             ("chapters from cache", str(len(result.chapters_cached))),
+            *([("chapters replayed", str(len(result.chapters_replayed)))]
+              if result.chapters_replayed else []),
             ("cells executed", str(result.cells_executed)),
             ("figures", str(result.figures))]
     if result.pages is not None:

@@ -43,6 +43,10 @@ class ChapterResult:
     figures_drawn: list[str] = field(default_factory=list)
     figures_cached: list[str] = field(default_factory=list)
     health: list[str] = field(default_factory=list)
+    # Every piece of code the chapter sent to its kernel, in order, with the outputs it got back
+    # ([code, outputs]); the cache keeps it apart from the entry, to replay (see Replay). None
+    # for a result that was not executed here.
+    transcript: list | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -429,6 +433,34 @@ def _output_size(outputs: list[dict]) -> int:
     return size
 
 
+class ReplayMismatch(Exception):
+    """The chapter asks its kernel for other code than the transcript holds."""
+
+
+class Replay:
+    """A kernel's stand-in that answers a chapter's code from a transcript of an earlier
+    execution, as long as the chapter sends exactly the same code in the same order.
+
+    When only the text around a chapter's code has changed (its cells, their options and its
+    inline expressions are as they were) and nothing the code read has changed, the kernel would
+    give the same outputs again: they are rendered into the new text without a kernel. The
+    cache makes the same assumption (the same code on the same inputs prints the same)."""
+
+    def __init__(self, transcript: list):
+        self.transcript = transcript
+        self.at = 0
+
+    def run(self, code: str, timeout: int | None = None) -> list[dict]:
+        if self.at >= len(self.transcript) or self.transcript[self.at][0] != code:
+            raise ReplayMismatch(code)
+        outputs = self.transcript[self.at][1]
+        self.at += 1
+        return outputs
+
+    def finished(self) -> bool:
+        return self.at == len(self.transcript)
+
+
 class KernelLost(BuildError):
     """The kernel was gone before the chapter's own code started (it died while idle, say a warm
     kernel killed between builds): nothing of the chapter ran, so it can run in a new kernel."""
@@ -441,31 +473,37 @@ class ChapterExecutor:
         self.defaults = defaults
         self.timeout: int | None = None  # this chapter's `execute: timeout`, set by execute()
         self.max_output = max_output_bytes()
+        self.transcript: list = []
 
     def _run(self, rel: str, line: int, code: str, shown: str) -> list[dict]:
         """The kernel's outputs for `code`, with a timeout, a dead kernel or an oversized output
         turned into a message naming the chapter, the line and the code."""
-        from nbclient.exceptions import CellTimeoutError, DeadKernelError
-
         try:
             outputs = self.kernel.run(code, self.timeout)
-        except CellTimeoutError:
-            limit = self.timeout or getattr(getattr(self.kernel, "kernel", self.kernel), "timeout", None)
-            raise BuildError(f"{rel}:{line}: did not finish within {limit} s (the cell timeout: set "
-                             f"`execute: timeout` in _quarto.yml or the chapter's front matter)\n\n{shown}") from None
-        except DeadKernelError:
-            error = KernelLost if code == CHAPTER_SETUP else BuildError
-            raise error(f"{rel}:{line}: the Jupyter kernel died while running this code (it may have "
-                        f"run out of memory, crashed or been killed)\n\n{shown}") from None
+        except Exception as exc:
+            # Imported here: a replayed chapter never needs nbclient in this process.
+            from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+            if isinstance(exc, CellTimeoutError):
+                limit = self.timeout or getattr(getattr(self.kernel, "kernel", self.kernel), "timeout", None)
+                raise BuildError(f"{rel}:{line}: did not finish within {limit} s (the cell timeout: set "
+                                 f"`execute: timeout` in _quarto.yml or the chapter's front matter)\n\n{shown}") from None
+            if isinstance(exc, DeadKernelError):
+                error = KernelLost if code == CHAPTER_SETUP else BuildError
+                raise error(f"{rel}:{line}: the Jupyter kernel died while running this code (it may have "
+                            f"run out of memory, crashed or been killed)\n\n{shown}") from None
+            raise
         size = _output_size(outputs)
         if size > self.max_output:
             raise BuildError(f"{rel}:{line}: the output is {size / 1e6:.1f} MB, over the limit of "
                              f"{self.max_output / 1e6:g} MB for one cell (set by {MAX_OUTPUT_ENV}); print less, "
                              f"or write large results to a file\n\n{shown}")
+        self.transcript.append([code, outputs])
         return outputs
 
     def execute(self, rel: str, doc: Qmd, progress: Callable[[str], None] | None = None) -> ChapterResult:
         result = ChapterResult(path=rel, markdown="")
+        self.transcript = []
         slug = re.sub(r"[^A-Za-z0-9]+", "-", rel.removesuffix(".qmd")).strip("-")
         defaults = {**self.defaults, **(doc.front_matter.get("execute") or {})}
         self.timeout = _timeout_option(defaults.get("timeout"), rel)
@@ -497,6 +535,7 @@ class ChapterExecutor:
                 elif payload.get("kind") == "health":
                     result.health = list(payload["value"])
         result.markdown = "".join(parts)
+        result.transcript = self.transcript if needs_kernel else None
         return result
 
     def _run_checked(self, rel: str, line: int, code: str, shown: str) -> list[dict]:
