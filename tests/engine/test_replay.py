@@ -111,3 +111,17 @@ def test_damaged_or_linked_transcript_is_executed(copy, tmp_path):
     # ...which the next prose edit replays.
     edit(copy, "Second edit.", "Third edit.")
     assert build(copy, "html", RecordingReporter()).chapters_replayed == [ANALYSIS]
+
+
+def test_a_file_where_the_transcripts_belong_is_replaced(copy):
+    replay_dir = copy / ".report-cache" / "replay"
+    shutil.rmtree(replay_dir)
+    replay_dir.write_text("not a directory")
+    edit(copy, "shown = 40 + 2", "shown = 40 + 4")  # executed: nothing to replay from
+    rep = RecordingReporter()
+    result = build(copy, "html", rep)
+    assert result.chapters_executed == [ANALYSIS]
+    assert not [w for w in rep.warnings if "could not cache" in w]
+    assert replay_dir.is_dir()
+    edit(copy, "## Data {#sec-data}", "Prose again.\n\n## Data {#sec-data}")
+    assert build(copy, "html", RecordingReporter()).chapters_replayed == [ANALYSIS]

@@ -159,15 +159,21 @@ class ChapterCache:
         if changed:
             return changed
         deps = {dep: digest for dep, digest in sorted(result.opened_sha.items())}
-        try:
-            if result.transcript is not None and not self._transcript_path(rel).parent.is_symlink():
-                self._write(self._transcript_path(rel), {"base": self._base, "rel": rel, "deps": deps,
-                                                         "transcript": result.transcript})
-            self._write(self._entry_path(rel), {"key": self._key(rel), "deps": deps, "result": result.to_json()})
-        except OSError as exc:
-            from report.console import os_error_message
+        writes = [(self._entry_path(rel), {"key": self._key(rel), "deps": deps, "result": result.to_json()})]
+        replay_dir = self._transcript_path(rel).parent
+        if result.transcript is not None and not replay_dir.is_symlink():
+            if replay_dir.exists() and not replay_dir.is_dir():
+                replay_dir.unlink()  # a file where the transcripts belong would keep them all out
+            writes.append((self._transcript_path(rel), {"base": self._base, "rel": rel, "deps": deps,
+                                                        "transcript": result.transcript}))
+        for path, body in writes:  # the entry first: it is worth keeping without its transcript
+            try:
+                self._write(path, body)
+            except OSError as exc:
+                from report.console import os_error_message
 
-            self.unwritable.append(f"{rel}: {os_error_message(exc)}")
+                self.unwritable.append(f"{rel}: {os_error_message(exc)}")
+                break
         return []
 
     @staticmethod
