@@ -35,6 +35,15 @@ def built_book(tmp_path_factory):
     return root, result.output
 
 
+@pytest.fixture
+def copy(built_book, tmp_path):
+    """A copy of the session build, cache included, for one test to change."""
+    src, _ = built_book
+    dest = tmp_path / "book"
+    shutil.copytree(src, dest)
+    return dest
+
+
 class RecordingReporter:
     """A reporter for `build()` that keeps what the engine said: steps, warnings and the threads
     the steps came from (progress must come from the build's own thread)."""

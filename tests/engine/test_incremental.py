@@ -22,14 +22,6 @@ def book_files(root: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted((root / "_book").iterdir()) if p.is_file()}
 
 
-@pytest.fixture
-def copy(built_book, tmp_path):
-    src, _ = built_book
-    dest = tmp_path / "book"
-    shutil.copytree(src, dest)
-    return dest
-
-
 def test_no_change_runs_no_pandoc_or_typst_and_leaves_a_complete_book(built_book, copy):
     src, _ = built_book
     before = book_files(copy)

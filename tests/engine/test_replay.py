@@ -13,16 +13,9 @@ import pytest
 from report.engine.build import build
 
 from .conftest import RecordingReporter
+from .test_cache_determinism import outputs
 
 ANALYSIS = "chapters/analysis.qmd"
-
-
-@pytest.fixture
-def copy(built_book, tmp_path):
-    src, _ = built_book
-    dest = tmp_path / "book"
-    shutil.copytree(src, dest)
-    return dest
 
 
 def edit(root: Path, old: str, new: str, rel: str = ANALYSIS) -> None:
@@ -30,10 +23,6 @@ def edit(root: Path, old: str, new: str, rel: str = ANALYSIS) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def outputs(root: Path) -> dict[str, bytes]:
-    return {name: (root / "_book" / name).read_bytes() for name in ("index.html", "fixture-book.pdf")}
 
 
 def kernel_steps(rep: RecordingReporter) -> list[str]:
