@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 
 from report.engine import render_html as rh
 from report.figures import web
+from report.figures.api import svg_text
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -24,7 +25,7 @@ def _drawing() -> str:
     ax.scatter([0.5, 1.5, 1.25], [2, 1.5, 2.25], s=4, color="#801650")
     ax.bar([0, 1], [1, 2], hatch="////")
     ax.set_title("A title & <more>")
-    return web._svg_source(fig)
+    return svg_text(fig)
 
 
 def test_inline_svg_keeps_text_as_text_with_its_own_ids():

@@ -51,14 +51,19 @@ def alt_text(n: int | str, data=None) -> str:
 
 
 def svg_text(fig: Figure, alt: str | None = None) -> str:
-    """The figure as SVG text; `alt` goes into the file's own description (dc:description), where
-    the report extension finds it for the PDF under Quarto, whose Jupyter engine drops the alt
-    text given with the output."""
+    """The figure as SVG with its text as text (<text> in the house font, not glyph outlines):
+    one drawing serves the PDF, where Typst sets the text in the fonts it is given and a reader
+    can search and copy it, and the web page. `alt` goes into the file's own description
+    (dc:description), where the report extension finds it for the PDF under Quarto, whose
+    Jupyter engine drops the alt text given with the output."""
+    import matplotlib as mpl
+
     buf = io.StringIO()
     metadata = {"Date": None}
     if alt:
         metadata["Description"] = alt
     with house_style():
+        mpl.rcParams["svg.fonttype"] = "none"
         fig.savefig(buf, format="svg", metadata=metadata)
     return buf.getvalue()
 
@@ -71,12 +76,10 @@ def shared_key(s: Spec, title: bool) -> str | None:
     return f"chart-{s.stem}" + ("-titled" if title else "")
 
 
-def web_html(s: Spec, data, title: bool, alt: str, key: str | None = None, page_figure: Figure | None = None) -> str:
+def web_html(s: Spec, data, title: bool, alt: str, key: str | None = None, page_svg: str | None = None) -> str:
     """Figure `s` for web pages (report.figures.web): at page and phone size with its text as
-    text, with the table it draws and that table as CSV.
-
-    `page_figure` is the page-size drawing already saved once (for print): saved again instead of
-    drawn again, which is a third of a chart's cost."""
+    text, with the table it draws and that table as CSV. `page_svg` is the page-size drawing
+    already made (svg_text, for print): used as it is instead of drawn again."""
     import matplotlib.pyplot as plt
 
     from . import web
@@ -86,42 +89,37 @@ def web_html(s: Spec, data, title: bool, alt: str, key: str | None = None, page_
         with figure_size(size) if size else contextlib.nullcontext():
             fig = plot(s.number, data, title=title)
         try:
-            return web._svg_source(fig)
+            return svg_text(fig)
         finally:
             plt.close(fig)
 
-    if page_figure is not None:
-        # Constrained layout would run again on the second save, from the first one's positions,
-        # and move things by a few points; frozen, the drawing is the one a fresh figure gives.
-        page_figure.set_layout_engine("none")
-        wide = web._svg_source(page_figure)
-    else:
-        wide = drawn(None)
-    drawings = [wide, drawn(PHONE_SIZE_CM)]
+    wide = page_svg if page_svg is not None else drawn(None)
     p = prepare(s.number, data)
-    return web.figure_html(wide_svg=drawings[0], narrow_svg=drawings[1], alt=alt, table=p.table,
+    return web.figure_html(wide_svg=wide, narrow_svg=drawn(PHONE_SIZE_CM), alt=alt, table=p.table,
                            filename=f"{s.stem}.csv", caption=f"Data for Figure {s.number}: {s.title}",
                            illustrative=p.illustrative, key=key, repeat=key is not None and s.number != s.numbers[0])
 
 
 def book_drawings(s: Spec, data, title: bool, key: str | None) -> tuple[str, str, str]:
-    """What show() displays of figure `s`: the print SVG, its alt text and the web page's figure."""
+    """What show() displays of figure `s`: the SVG (print, and the web page's page-size
+    drawing), its alt text and the web page's figure."""
     import matplotlib.pyplot as plt
 
     fig = plot(s.number, data, title=title)
     alt = alt_text(s.number, data)
     try:
-        return svg_text(fig, alt), alt, web_html(s, data, title, alt, key, page_figure=fig)
+        svg = svg_text(fig, alt)
     finally:
         plt.close(fig)  # figures are not pyplot-managed; this is a no-op safeguard for inline
+    return svg, alt, web_html(s, data, title, alt, key, page_svg=svg)
 
 
 def show(n: int | str, data=None, *, title: bool = False) -> None:
     """For chapter cells: display figure n with generated alt text, shown once.
 
-    Two representations, as Jupyter allows, each format taking its own: the SVG image (glyphs
-    drawn as outlines, as print wants) with its alt text for the PDF, and for HTML the figure
-    of report.figures.web (text as text, a phone-size drawing, the data as table and CSV).
+    Two representations, as Jupyter allows, each format taking its own: the SVG image with its
+    alt text for the PDF, and for HTML the figure of report.figures.web (that drawing inline, a
+    phone-size one, the data as table and CSV).
 
     Without the in-image title by default: in the book the cell's fig-cap is the title, and
     printing both says the same thing twice. Measure line and source note stay."""

@@ -14,25 +14,12 @@ from __future__ import annotations
 
 import hashlib
 import html
-import io
 import re
 import urllib.parse
 
-import matplotlib as mpl
 import pandas as pd
-from matplotlib.figure import Figure
-
-from .style import house_style
 
 FONT_STACK = "'Source Sans Pro', 'Source Sans 3', sans-serif"
-
-
-def _svg_source(fig: Figure) -> str:
-    buf = io.StringIO()
-    with house_style():
-        mpl.rcParams["svg.fonttype"] = "none"  # <text> elements, not glyph outlines
-        fig.savefig(buf, format="svg", metadata={"Date": None})
-    return buf.getvalue()
 
 
 _NUMBER = re.compile(r"-?\d+\.\d{3,}")
