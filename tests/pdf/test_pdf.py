@@ -1,6 +1,6 @@
 """The book's PDF as a reader meets it (issue 13): contents, bookmarks and links land on the page
 where their heading is printed; the PDF is PDF/UA-1 with its metadata, alt text for every
-equation and chart, the recommendations tables' theme rows tagged as headers of their rows; charts
+equation and chart, charts' labels as text, the recommendations tables' theme rows tagged as headers of their rows; charts
 stay in the section that cites them; no page is left more than half empty except the last page
 of a chapter; notes are printed in the body's colour; boxes and case studies look different."""
 from __future__ import annotations
@@ -84,6 +84,15 @@ def test_every_equation_and_chart_has_alt_text_from_its_source(reader, book):
     assert {"S hat", "Y equals S hat beta plus W gamma plus u", "epsilon sub i"} <= alts
     charts = struct_elements(reader, "/Figure")
     assert len(charts) == 17 and all(str(c.get("/Alt") or "").strip() for c in charts)
+
+
+def test_chart_labels_are_text_a_reader_can_search_and_copy(reader):
+    """The charts are SVG whose text is text (report.figures.api.svg_text): Typst sets it in the
+    book's font, so a chart's labels are found by a PDF reader's search, not drawn as outlines."""
+    page, _ = figure_captions(reader)[12][0]  # GDHI by region: one labelled line per region
+    words = squash(reader.pages[page].extract_text())
+    assert all(region in words for region in ("North East", "South West", "Yorkshire and The Humber"))
+    assert "per person" in words  # the axis title, set on its side
 
 
 def test_theme_rows_head_the_rows_below_them_in_the_tags(reader):
