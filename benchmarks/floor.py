@@ -6,8 +6,8 @@ floor = draw and save every registered figure as SVG + one pandoc run (the HTML 
 engine's own arguments: filters, citeproc, embedded resources) + one Typst compile.
 
 floor as shown = the same with every figure made as the book now shows it (what `figures.show`
-displays, `book_drawings`, without Jupyter or the figure cache): the print SVG, that figure saved
-again with its text as text for the web page, and the phone drawing. The first floor was defined
+displays, `book_drawings`, without Jupyter or the figure cache): the page-size SVG the PDF and the
+web page share, its data table and alt text, and the phone drawing. The first floor was defined
 when the web page showed the print SVG as an image; both are printed, the target is judged
 against the first.
 

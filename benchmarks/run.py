@@ -290,7 +290,7 @@ def render(runs: list[dict], peaks: dict[str, float], quarto: dict | None, previ
                  f"{verdict(ratio_cold, 1.3)} |")
     shown = [r["floor"].get("floor_as_shown") for r in runs]
     if all(shown):
-        lines.append(f"| cold build against the floor as shown (charts drawn for print, web and phone) | "
+        lines.append(f"| cold build against the floor as shown (charts drawn for the page and the phone) | "
                      f"{rng(cold)} s | {rng([c / f for c, f in zip(cold, shown)])} × floor as shown | – | – |")
     for name, limit in (("nothing changed", 0.06), ("one dataset", 0.35)):
         secs = [r[name]["wall"] for r in runs]
@@ -351,7 +351,7 @@ def render(runs: list[dict], peaks: dict[str, float], quarto: dict | None, previ
               f"{f['typst_compile']:.2f} s. Not counted: imports {f['imports']:.2f} s, the second pandoc run "
               f"(Typst writer) {f['pandoc_typst']:.2f} s."
               + (f" Floor as shown = {f['floor_as_shown']:.2f} s: the same with each chart made as the book shows it "
-                 f"(print SVG, the same figure saved for the web page, the phone drawing) "
+                 f"(the page-size SVG the PDF and the web page share, the phone drawing) "
                  f"{f['figures_as_shown']:.2f} s." if "floor_as_shown" in f else ""), ""]
     d = last["one dataset"]
     lines += [f"One dataset (last run): executed {', '.join(d['chapters_executed'])}; drew "
