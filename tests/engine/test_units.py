@@ -137,3 +137,44 @@ def test_kernel_spec_is_found_where_jupyter_client_looks_without_importing_ipyth
         proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                               env={**os.environ, **env})
         assert proc.returncode == 0, proc.stderr
+
+
+def test_a_chart_whose_font_typst_lacks_is_reported():
+    """Charts are SVG with text as text; Typst, held to the project's fonts and its own, would set
+    a family it cannot find in another font without a word, so the build says so."""
+    from report.engine.render_typst import svg_font_warnings
+
+    cfg = load_config(Path(__file__).resolve().parents[2])  # the book: font-paths is fonts/
+    images = {
+        "a.svg": b"<svg><text style=\"font-size: 9px; font-family: 'Source Sans Pro', 'DejaVu Sans', sans-serif\">"
+                 b"ok</text></svg>",
+        "b.svg": b"<svg font-family=\"'Missing Grotesk', sans-serif\"><text>not found</text></svg>",
+        "c.svg": b"<svg><text style=\"font-family: sans-serif\">any font will do</text></svg>",
+        "d.png": b"font-family: 'Missing Grotesk'",
+    }
+    notes = svg_font_warnings(cfg, images)
+    assert len(notes) == 1 and notes[0].startswith("b.svg: its text is set in Missing Grotesk")
+    assert "format.typst.font-paths (fonts)" in notes[0]
+
+
+def test_the_pdf_uses_no_font_installed_on_the_machine(tmp_path):
+    """A font the project lacks is not taken from the system (the PDF would then differ from one
+    machine to the next): Typst falls back to its own fonts."""
+    from types import SimpleNamespace
+
+    import typst
+    from pypdf import PdfReader
+
+    from report.engine.render_typst import compile_pdf
+
+    system = set(typst.Fonts(include_system_fonts=True, include_embedded_fonts=False, font_paths=[]).families())
+    own = set(typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=[]).families())
+    outside = sorted(system - own)
+    if not outside:
+        pytest.skip("no font is installed on this machine that Typst does not carry itself")
+    (tmp_path / "t.typ").write_text(f'#set text(font: "{outside[0]}")\nHello', encoding="utf-8")
+    config = SimpleNamespace(root=tmp_path, font_paths=[], typst={}, config_path=tmp_path / "_quarto.yml")
+    compile_pdf(config, tmp_path / "t.typ", tmp_path / "t.pdf", 0)
+    fonts = {str(f["/BaseFont"]) for page in PdfReader(tmp_path / "t.pdf").pages
+             for f in (page["/Resources"].get("/Font") or {}).values()}
+    assert fonts and not any(outside[0].replace(" ", "") in name for name in fonts), fonts

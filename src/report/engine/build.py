@@ -788,6 +788,12 @@ def _render(config: BookConfig, doc: dict, results: dict[str, ChapterResult], to
     do_html = want_html and not _reuse(record.get("html"), keys["html"], book_dir / "index.html", html_out)
     do_pdf = want_pdf and not _reuse(record.get("pdf"), keys["pdf"], book_dir / pdf_name, pdf_out)
     pages = record["pdf"].get("pages") if want_pdf and not do_pdf else None
+    if do_pdf:
+        from .render_typst import svg_font_warnings
+
+        for note in svg_font_warnings(config, {name: content for result in results.values()
+                                               for name, content in result.files.items()}):
+            reporter.warn(note)
     if do_html or do_pdf:
         for result in results.values():
             for name, content in result.files.items():

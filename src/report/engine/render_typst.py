@@ -74,6 +74,44 @@ def pdf_standards(config: BookConfig) -> list[str]:
     return out
 
 
+# Generic CSS families an SVG may end its font list with; any font answers to them.
+_GENERIC_FAMILIES = frozenset({"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui"})
+_SVG_FONT_FAMILY = re.compile(r"font-family\s*[:=]\s*[\"']?([^;\"<>]+)")
+
+
+def svg_font_warnings(config: BookConfig, images: dict[str, bytes]) -> list[str]:
+    """What to tell the author about SVG images (charts with their text as text) that name no font
+    family Typst has: the project's `format.typst.font-paths` and Typst's own fonts, the ones
+    compile_pdf lets it use. Typst would set such text in a substitute (a serif) without a word."""
+    import typst as typst_mod
+
+    known = None
+    out = []
+    for name, content in sorted(images.items()):
+        if not name.endswith(".svg"):
+            continue
+        text = content.decode("utf-8", "replace")
+        missing: dict[str, None] = {}
+        for stack in set(_SVG_FONT_FAMILY.findall(text)):
+            named = [f.strip().strip("'\"") for f in stack.split(",")]
+            named = [f for f in named if f and f.lower() not in _GENERIC_FAMILIES]
+            if not named:
+                continue
+            if known is None:
+                fonts = typst_mod.Fonts(include_system_fonts=False, include_embedded_fonts=True,
+                                        font_paths=[str(p) for p in config.font_paths])
+                known = {f.lower() for f in fonts.families()}
+            if not any(f.lower() in known for f in named):
+                missing.update(dict.fromkeys(named))
+        if missing:
+            paths = ", ".join(str(p.relative_to(config.root)) if p.is_relative_to(config.root) else str(p)
+                              for p in config.font_paths)
+            out.append(f"{name}: its text is set in {', '.join(missing)}, which Typst does not find in "
+                       f"format.typst.font-paths ({paths}); the PDF shows it in another font: put the "
+                       f"font files there")
+    return out
+
+
 def compile_pdf(config: BookConfig, typ: Path, pdf: Path, timestamp: int | None) -> None:
     import typst as typst_mod
 
@@ -81,9 +119,12 @@ def compile_pdf(config: BookConfig, typ: Path, pdf: Path, timestamp: int | None)
     standards = pdf_standards(config)
     extra = {"pdf_standards": standards} if standards else {}
     try:
+        # Only the project's fonts and Typst's own: a font installed on this machine would
+        # otherwise stand in for one the project lacks, and the PDF would differ from machine
+        # to machine (the system's DejaVu Sans Mono is not Typst's).
         typst_mod.compile(
             str(typ), output=str(pdf), root=str(config.root), font_paths=font_paths,
-            timestamp=timestamp, **extra,
+            ignore_system_fonts=True, timestamp=timestamp, **extra,
         )
     except Exception as exc:  # typst.TypstError carries a rendered diagnostic with the location
         detail = getattr(exc, "diagnostic", None) or str(exc)
