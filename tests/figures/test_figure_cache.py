@@ -167,15 +167,15 @@ def test_data_saved_while_drawing_is_not_stored(project, monkeypatch):
     root, shown = project
     from report.figures import api
 
-    real_plot = api.plot
+    real_draw = api._draw
 
-    def plot_then_save(*args, **kwargs):
-        fig = real_plot(*args, **kwargs)
+    def draw_then_save(*args, **kwargs):
+        fig = real_draw(*args, **kwargs)
         if OLD in (root / "data" / "fig16_childcare.csv").read_text(encoding="utf-8"):
             set_value(root, OLD, NEW)  # an editor saves while the figure is drawn (once)
         return fig
 
-    monkeypatch.setattr(api, "plot", plot_then_save)
+    monkeypatch.setattr(api, "_draw", draw_then_save)
     show(16, shown)
     assert not list((root / ".report-cache" / "figures").glob("*.json"))
 

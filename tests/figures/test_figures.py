@@ -230,3 +230,17 @@ def test_the_print_drawing_is_the_web_pages(n, frames, provenance):
     same = [re.sub(r"chart-[0-9a-f]{10}", "chart-id", page)
             for page in (web_html(s, frames[n], False, "alt", page_svg=svg), web_html(s, frames[n], False, "alt"))]
     assert same[0] == same[1] and "chart-id" in same[0]
+
+
+@pytest.mark.parametrize("n", [1, 2, 4, 6])  # one of each kind: map, hierarchy, lines, bars
+def test_the_book_drawings_share_one_preparation_and_match_separate_ones(n, frames, provenance):
+    # book_drawings prepares the data once for the page and phone drawings, the alt text and the
+    # data table; the drawings only read it, so each part is what it is when prepared on its own.
+    from report.figures.api import alt_text, book_drawings, svg_text, web_html
+
+    s = figures.spec(n)
+    svg, alt, page = book_drawings(s, frames[n], False, None)
+    assert alt == alt_text(n, frames[n])
+    assert svg == svg_text(figures.plot(n, frames[n], title=False), alt)
+    assert page == web_html(s, frames[n], False, alt, page_svg=svg)
+

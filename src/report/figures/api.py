@@ -40,8 +40,11 @@ def plot(n: int | str, data=None, ax=None, *, title: bool = True) -> Figure:
     (a sequence of axes for figures with panels; the map needs two), without title or source.
     title=False leaves the title out (the book's figure caption already says it)."""
     s = spec(n)
+    return _draw(s, prepare(s.number, data), title, ax)
+
+
+def _draw(s: Spec, p: Prepared, title: bool, ax=None) -> Figure:
     with house_style():
-        p = prepare(s.number, data)
         return DRAW[s.kind](s if title else dataclasses.replace(s, title=""), p, ax)
 
 
@@ -76,25 +79,28 @@ def shared_key(s: Spec, title: bool) -> str | None:
     return f"chart-{s.stem}" + ("-titled" if title else "")
 
 
-def web_html(s: Spec, data, title: bool, alt: str, key: str | None = None, page_svg: str | None = None) -> str:
+def web_html(s: Spec, data, title: bool, alt: str, key: str | None = None, page_svg: str | None = None,
+             prepared: Prepared | None = None) -> str:
     """Figure `s` for web pages (report.figures.web): at page and phone size with its text as
     text, with the table it draws and that table as CSV. `page_svg` is the page-size drawing
-    already made (svg_text, for print): used as it is instead of drawn again."""
+    already made (svg_text, for print): used as it is instead of drawn again; `prepared`, what
+    prepare() made of `data` for it (the drawings only read it)."""
     import matplotlib.pyplot as plt
 
     from . import web
     from .style import PHONE_SIZE_CM, figure_size
 
+    p = prepared if prepared is not None else prepare(s.number, data)
+
     def drawn(size) -> str:
         with figure_size(size) if size else contextlib.nullcontext():
-            fig = plot(s.number, data, title=title)
+            fig = _draw(s, p, title)
         try:
             return svg_text(fig)
         finally:
             plt.close(fig)
 
     wide = page_svg if page_svg is not None else drawn(None)
-    p = prepare(s.number, data)
     return web.figure_html(wide_svg=wide, narrow_svg=drawn(PHONE_SIZE_CM), alt=alt, table=p.table,
                            filename=f"{s.stem}.csv", caption=f"Data for Figure {s.number}: {s.title}",
                            illustrative=p.illustrative, key=key, repeat=key is not None and s.number != s.numbers[0])
@@ -105,13 +111,14 @@ def book_drawings(s: Spec, data, title: bool, key: str | None) -> tuple[str, str
     drawing), its alt text and the web page's figure."""
     import matplotlib.pyplot as plt
 
-    fig = plot(s.number, data, title=title)
-    alt = alt_text(s.number, data)
+    p = prepare(s.number, data)  # once for all three drawings, the alt text and the table
+    fig = _draw(s, p, title)
+    alt = _alt.describe(s, p)
     try:
         svg = svg_text(fig, alt)
     finally:
         plt.close(fig)  # figures are not pyplot-managed; this is a no-op safeguard for inline
-    return svg, alt, web_html(s, data, title, alt, key, page_svg=svg)
+    return svg, alt, web_html(s, data, title, alt, key, page_svg=svg, prepared=p)
 
 
 def show(n: int | str, data=None, *, title: bool = False) -> None:
