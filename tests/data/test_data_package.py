@@ -25,3 +25,21 @@ def test_update_package_is_idempotent_and_keeps_others(project):
     text = path.read_text(encoding="utf-8")
     update_package(project)
     assert path.read_text(encoding="utf-8") == text == dumps(after)
+
+
+def test_vocabularies_follow_the_package_as_it_is_now(project):
+    """vocabularies() parses the package once per content, not once per path: an edit is seen at
+    the next call, and a missing or broken package gives none."""
+    from report.data.vocab import vocabularies
+
+    path = project / "data" / "datapackage.json"
+    pkg = json.loads(path.read_text(encoding="utf-8"))
+    first = vocabularies(project)["region"]
+    assert first.values[0] == "North East" and first.totals == ("England",)
+    pkg["vocabularies"]["region"]["values"] = ["London", *[v for v in first.values if v != "London"]]
+    path.write_text(json.dumps(pkg), encoding="utf-8")
+    assert vocabularies(project)["region"].values[0] == "London"
+    path.write_text("{ not json", encoding="utf-8")
+    assert vocabularies(project) == {}
+    path.unlink()
+    assert vocabularies(project) == {}

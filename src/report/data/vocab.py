@@ -13,6 +13,8 @@ and the chapters read the order from here, so a second publication brings its ow
 """
 from __future__ import annotations
 
+import functools
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,18 +31,29 @@ class Vocabulary:
 
 
 def vocabularies(root: Path | None = None) -> dict[str, Vocabulary]:
-    from .package import read_package
+    from .package import package_path
 
+    # Read on every call (a build's kernel records the files a chapter reads); parsed once per
+    # content: the figures ask for a vocabulary a few hundred times a build.
     try:
-        pkg = read_package(root)
-    except (OSError, ValueError):
+        raw = package_path(root).read_bytes()
+    except OSError:
         return {}
+    return dict(_parse(raw))
+
+
+@functools.lru_cache(maxsize=4)
+def _parse(raw: bytes) -> tuple[tuple[str, Vocabulary], ...]:
+    try:
+        pkg = json.loads(raw.decode("utf-8"))
+    except ValueError:
+        return ()
     found = pkg.get("vocabularies") if isinstance(pkg, dict) else None
     out: dict[str, Vocabulary] = {}
-    for name, v in (found or {}).items():
+    for name, v in (found or {}).items() if isinstance(found, dict) else ():
         if isinstance(v, dict) and isinstance(v.get("values"), list):
             out[name] = Vocabulary(name, tuple(map(str, v["values"])), tuple(map(str, v.get("totals") or ())))
-    return out
+    return tuple(out.items())
 
 
 def vocabulary(name: str, root: Path | None = None) -> Vocabulary | None:
