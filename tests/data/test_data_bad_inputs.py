@@ -155,6 +155,16 @@ def test_shares_not_summing_to_100(project):
                  "area_type='Doubly disadvantaged'", "[rule: sums_to_100]")
 
 
+def test_a_total_that_its_parts_do_not_add_up_to(project):
+    base = int(set_cell(project, "census2021_outcomes", 11, "base", "0"))  # Doubly disadvantaged, England
+    set_cell(project, "census2021_outcomes", 11, "base", base + 5)
+    msg = error_of(project, "census2021_outcomes")
+    assert_names(msg, "data/census2021_outcomes.csv", "row 11", "column 'base'", f"value {base + 5}",
+                 f"the England total for measure='economically_inactive', category='Economically inactive', "
+                 f"area_type='Doubly disadvantaged' is {base + 5} but its parts add up to {base}",
+                 "[rule: group_total]")
+
+
 def test_missing_area_type(project):
     ls = [ln for ln in lines(project, "fig08_job_access") if not ln.startswith("Other deprived")]
     write(project, "fig08_job_access", "".join(ls))
