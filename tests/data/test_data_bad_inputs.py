@@ -165,6 +165,20 @@ def test_a_total_that_its_parts_do_not_add_up_to(project):
                  "[rule: group_total]")
 
 
+def test_a_group_named_by_a_number_is_labelled_with_the_number():
+    import pandas as pd
+
+    from report.data.rules import CHECKERS
+
+    df = pd.DataFrame({"year": [2020, 2020, 2020, 2021, 2021, 2021], "region": ["England", "A", "B"] * 2,
+                       "n": [5, 2, 2, 4, 2, 2]})
+    rule = {"rule": "group_total", "field": "n", "group_by": ["year"], "total_field": "region",
+            "total_value": "England"}
+    (problem,) = CHECKERS["group_total"](df, list(range(2, 8)), rule, {}, "data/f.csv")
+    assert (problem.row, problem.value) == (2, 5)
+    assert problem.message == "the England total for year=2020 is 5 but its parts add up to 4"
+
+
 def test_missing_area_type(project):
     ls = [ln for ln in lines(project, "fig08_job_access") if not ln.startswith("Other deprived")]
     write(project, "fig08_job_access", "".join(ls))

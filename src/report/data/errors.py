@@ -31,12 +31,18 @@ class Problem:
 MAX_SHOWN_CHARS = 120
 
 
+def plain(value: object) -> object:
+    """A numpy scalar pandas handed over as the Python value it holds (its repr is the number,
+    1600772, not np.int64(1600772)); anything else as it is."""
+    if type(value).__module__ == "numpy" and callable(getattr(value, "item", None)):
+        return value.item()
+    return value
+
+
 def shown(value: object, quote: bool = True) -> str:
     """A value from a data file as it may be printed: control characters escaped (a NUL byte
-    must not reach the terminal), and cut short when long (a 100 KB cell is no message). A number
-    pandas handed over is shown as the number (1600772, not np.int64(1600772))."""
-    if type(value).__module__ == "numpy" and callable(getattr(value, "item", None)):
-        value = value.item()
+    must not reach the terminal), and cut short when long (a 100 KB cell is no message)."""
+    value = plain(value)
     text = repr(value) if quote else repr(str(value))[1:-1]
     if len(text) > MAX_SHOWN_CHARS:
         length = len(value) if isinstance(value, (str, bytes)) else len(text)

@@ -11,7 +11,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from .errors import Problem
+from .errors import Problem, plain
 
 Checker = Callable[[pd.DataFrame, list[int], dict, dict, str], list[Problem]]
 CHECKERS: dict[str, Checker] = {}
@@ -25,13 +25,23 @@ def checker(*names):
     return deco
 
 
+def _group_rows(df: pd.DataFrame, group_by: list[str]) -> list[tuple[dict, np.ndarray]]:
+    """Each group (the whole table without `group_by`) with its rows' positions, in the order the
+    groups first appear."""
+    if not group_by:
+        return [({}, np.arange(len(df)))]
+    found = sorted(df.groupby(group_by, sort=False).indices.items(), key=lambda item: item[1][0])
+    # groupby's index holds numpy scalars where iterating it gives Python values; labels show the latter
+    return [(dict(zip(group_by, map(plain, key if isinstance(key, tuple) else (key,)))), where)
+            for key, where in found]
+
+
 def _groups(df: pd.DataFrame, group_by: list[str]):
     if not group_by:
         yield {}, df
         return
-    for key, sub in df.groupby(group_by, sort=False):
-        key = key if isinstance(key, tuple) else (key,)
-        yield dict(zip(group_by, key)), sub
+    for group, where in _group_rows(df, group_by):
+        yield group, df.iloc[where]
 
 
 def _label(group: dict) -> str:
@@ -106,26 +116,19 @@ def not_greater_than(df, lines, rule, schema, file):
 @checker("group_total")
 def group_total(df, lines, rule, schema, file):
     field, tfield, tvalue = rule["field"], rule["total_field"], rule["total_value"]
-    group_by = rule.get("group_by", [])
     # Row positions per group rather than a frame per group: the census table has ~1,000 groups.
     is_total = (df[tfield] == tvalue).to_numpy()
     values = df[field]
-    if group_by:
-        indices = df.groupby(group_by, sort=False).indices
-        groups = sorted(indices.items(), key=lambda item: item[1][0])  # in order of appearance
-    else:
-        groups = [((), np.arange(len(df)))]
     out = []
-    for key, where in groups:
+    for group, where in _group_rows(df, rule.get("group_by", [])):
         total = where[is_total[where]]
         if len(total) != 1:
             continue  # all_categories_present reports a missing total row
         want, got = values.iloc[total[0]], values.iloc[where[~is_total[where]]].sum()
         if want != got:
-            key = key if isinstance(key, tuple) else (key,)
             out.append(Problem(
                 file=file, rule="group_total", row=lines[df.index[total[0]]], column=field, value=want,
-                message=f"the {tvalue} total for {_label(dict(zip(group_by, key)))} is {want} but its parts add up to {got}",
+                message=f"the {tvalue} total for {_label(group)} is {want} but its parts add up to {got}",
             ))
     return out
 
