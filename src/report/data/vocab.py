@@ -49,11 +49,10 @@ def _parse(raw: bytes) -> tuple[tuple[str, Vocabulary], ...]:
     except ValueError:
         return ()
     found = pkg.get("vocabularies") if isinstance(pkg, dict) else None
-    out: dict[str, Vocabulary] = {}
-    for name, v in (found or {}).items() if isinstance(found, dict) else ():
-        if isinstance(v, dict) and isinstance(v.get("values"), list):
-            out[name] = Vocabulary(name, tuple(map(str, v["values"])), tuple(map(str, v.get("totals") or ())))
-    return tuple(out.items())
+    if not isinstance(found, dict):
+        return ()
+    return tuple((name, Vocabulary(name, tuple(map(str, v["values"])), tuple(map(str, v.get("totals") or ()))))
+                 for name, v in found.items() if isinstance(v, dict) and isinstance(v.get("values"), list))
 
 
 def vocabulary(name: str, root: Path | None = None) -> Vocabulary | None:
