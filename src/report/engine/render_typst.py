@@ -136,71 +136,10 @@ def compile_pdf(config: BookConfig, typ: Path, pdf: Path, timestamp: int | None)
         raise BuildError(f"typst could not compile {typ}:\n{text}") from None
 
 
-_STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
-_SUBSECTION = re.compile(rb"(\d+) (\d+)[ \t]*\r?\n")
-_TRAILER = re.compile(rb"\s*trailer\s*<<(.*?)>>\s*startxref", re.S)
-
-
 def page_count(pdf: Path) -> int:
-    """Pages in a PDF. The one Typst writes has a single classic xref table, so the catalog's page
-    tree root (its /Count) is two table lookups away: ~1 ms instead of importing pypdf and
-    parsing the file (~0.1 s, on the critical path of every build that compiles the PDF).
-    Anything else (object streams, incremental updates, a layout not recognised) is counted by
-    pypdf."""
-    data = pdf.read_bytes()
-    try:
-        count = _page_count_from_xref(data)
-    except (ValueError, IndexError, KeyError):
-        count = None
-    if count is not None:
-        return count
     from pypdf import PdfReader
 
     return len(PdfReader(pdf).pages)
-
-
-def _page_count_from_xref(data: bytes) -> int | None:
-    m = _STARTXREF.search(data, max(0, len(data) - 1024))
-    if not m:
-        return None
-    pos = int(m.group(1))
-    if data[pos:pos + 4] != b"xref":
-        return None  # an xref stream: objects may sit in compressed object streams
-    pos = data.index(b"\n", pos) + 1
-    offsets: dict[int, int] = {}
-    while (sub := _SUBSECTION.match(data, pos)) is not None:
-        first, n = int(sub.group(1)), int(sub.group(2))
-        pos = sub.end()
-        for i in range(n):
-            entry = data[pos:pos + 20]
-            if len(entry) != 20 or entry[17:18] not in (b"n", b"f"):
-                return None
-            if entry[17:18] == b"n":
-                offsets[first + i] = int(entry[:10])
-            pos += 20
-    trailer = _TRAILER.match(data, pos)
-    if trailer is None or b"/Prev" in trailer.group(1):
-        return None
-    root = re.search(rb"/Root\s+(\d+)\s+0\s+R", trailer.group(1))
-    if root is None:
-        return None
-
-    def obj(num: int) -> bytes:
-        at = offsets[num]
-        head = re.compile(rb"%d\s+0\s+obj\s*" % num).match(data, at)
-        if head is None:
-            raise ValueError(f"object {num} is not at its xref offset")
-        return data[head.end():data.index(b"endobj", head.end())]
-
-    catalog = obj(int(root.group(1)))
-    pages = re.search(rb"/Pages\s+(\d+)\s+0\s+R", catalog)
-    if not re.search(rb"/Type\s*/Catalog\b", catalog) or pages is None:
-        return None
-    tree = obj(int(pages.group(1)))
-    count = re.search(rb"/Count\s+(\d+)", tree)
-    if not re.search(rb"/Type\s*/Pages\b", tree) or count is None:
-        return None
-    return int(count.group(1))
 
 
 def typst_version() -> str:
