@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 from report.data.package import dumps, merge_resources, read_package, write_package
 from breaking_the_cycle.spec import update_package
@@ -43,3 +45,24 @@ def test_vocabularies_follow_the_package_as_it_is_now(project):
     assert vocabularies(project) == {}
     path.unlink()
     assert vocabularies(project) == {}
+
+
+def test_the_shared_parse_is_left_as_the_file_says(project):
+    """Every reader shares one parse of the package per content, so none of them may edit it:
+    after validating, loading each resource with its facts, and writing the methods appendix,
+    the shared parse still equals the file."""
+    from report.data import facts, load, resource_names, validate_all
+    from report.data.package import parsed, read_bytes
+    from report.figures import methods
+
+    shutil.copy2(Path(__file__).resolve().parents[2] / "figures.yml", project / "figures.yml")
+    raw = read_bytes(project)
+    validate_all(project)
+    for name in resource_names(project):
+        if name != "map_regions":
+            load(name, project)
+            facts(name, project)
+    methods.figures_markdown(common="lsoa_classification")
+    methods.statistics_markdown()
+    assert parsed(raw) == json.loads(raw)
+    assert parsed(read_bytes(project)) is parsed(raw)  # the same content: not parsed again

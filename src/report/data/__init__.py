@@ -37,22 +37,21 @@ def _package(root: Path) -> dict:
     object whose `resources` is a list of objects with a name); DataValidationError otherwise."""
     import json
 
-    from report import paths
+    from .package import parsed, read_bytes
 
-    path = paths.data_dir(root) / "datapackage.json"
     file = "data/datapackage.json"
 
     def fail(rule: str, message: str, **where) -> DataValidationError:
         return DataValidationError([Problem(file=file, rule=rule, message=message, **where)])
 
     try:
-        raw = paths.read_regular(path)
+        raw = read_bytes(root)
     except FileNotFoundError:
         raise fail("file_present", "data package descriptor not found") from None
     except OSError as exc:
         raise fail("file_present", f"cannot read the data package descriptor: {exc.strerror or exc}") from None
     try:
-        pkg = json.loads(raw.decode("utf-8"))
+        pkg = parsed(raw)
     except UnicodeDecodeError as exc:
         raise fail("utf8_encoding", f"not valid UTF-8 (byte {raw[exc.start]:02X}); re-save it as UTF-8",
                    row=raw.count(b"\n", 0, exc.start) + 1) from None

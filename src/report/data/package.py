@@ -1,10 +1,14 @@
 """Reading and writing `data/datapackage.json`.
 
-Several helpers edit the same package (the tables module adds its own resources), so writes keep
-one exact format and never reorder entries this module does not own.
+Every reader goes through `read_bytes` and `parsed`: the file is read on each call (a build's
+kernel records the files a chapter opens, and an edit must be seen at once) and parsed once per
+content (a build asks a few hundred times). Several helpers edit the same package (the tables
+module adds its own resources), so writes keep one exact format and never reorder entries this
+module does not own.
 """
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -17,7 +21,21 @@ def package_path(root: Path | None = None) -> Path:
     return paths.data_dir(root) / PACKAGE_FILE
 
 
+def read_bytes(root: Path | None = None) -> bytes:
+    """The descriptor's bytes; OSError if it is missing or not a regular file (never blocks on a FIFO)."""
+    return paths.read_regular(package_path(root))
+
+
+@functools.lru_cache(maxsize=4)
+def parsed(raw: bytes):
+    """The descriptor's JSON, parsed once per content and shared by every caller: read it, never
+    edit it (read_package gives a copy to edit). UnicodeDecodeError or json.JSONDecodeError
+    (both ValueError) for bytes that are not a JSON text."""
+    return json.loads(raw.decode("utf-8"))
+
+
 def read_package(root: Path | None = None) -> dict:
+    """A copy of the package to edit and write back; {} when there is none yet."""
     path = package_path(root)
     if not path.is_file():
         return {}

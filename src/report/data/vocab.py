@@ -13,8 +13,6 @@ and the chapters read the order from here, so a second publication brings its ow
 """
 from __future__ import annotations
 
-import functools
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,28 +29,17 @@ class Vocabulary:
 
 
 def vocabularies(root: Path | None = None) -> dict[str, Vocabulary]:
-    from .package import package_path
+    from .package import parsed, read_bytes
 
-    # Read on every call (a build's kernel records the files a chapter reads); parsed once per
-    # content: the figures ask for a vocabulary a few hundred times a build.
     try:
-        raw = package_path(root).read_bytes()
-    except OSError:
+        pkg = parsed(read_bytes(root))
+    except (OSError, ValueError):
         return {}
-    return dict(_parse(raw))
-
-
-@functools.lru_cache(maxsize=4)
-def _parse(raw: bytes) -> tuple[tuple[str, Vocabulary], ...]:
-    try:
-        pkg = json.loads(raw.decode("utf-8"))
-    except ValueError:
-        return ()
     found = pkg.get("vocabularies") if isinstance(pkg, dict) else None
     if not isinstance(found, dict):
-        return ()
-    return tuple((name, Vocabulary(name, tuple(map(str, v["values"])), tuple(map(str, v.get("totals") or ()))))
-                 for name, v in found.items() if isinstance(v, dict) and isinstance(v.get("values"), list))
+        return {}
+    return {name: Vocabulary(name, tuple(map(str, v["values"])), tuple(map(str, v.get("totals") or ())))
+            for name, v in found.items() if isinstance(v, dict) and isinstance(v.get("values"), list)}
 
 
 def vocabulary(name: str, root: Path | None = None) -> Vocabulary | None:

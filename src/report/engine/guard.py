@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import json
 import os
 import re
 from pathlib import Path
@@ -100,8 +99,10 @@ _LOAD = re.compile(r"""\bload\(\s*(["'])(?P<name>[^"'\\]+)\1""")
 def _package_names(root: Path) -> list[str] | None:
     """Resource names in data/datapackage.json; None when there is no readable package (the data
     validation reports a broken one in its own words)."""
+    from report.data.package import parsed, read_bytes
+
     try:
-        pkg = json.loads(read_regular(root / "data" / "datapackage.json").decode("utf-8"))
+        pkg = parsed(read_bytes(root))
         return [str(r["name"]) for r in pkg["resources"] if isinstance(r, dict) and "name" in r]
     except (OSError, ValueError, KeyError, TypeError):
         return None

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -66,33 +65,28 @@ def resource_files(name: str) -> list[Path] | None:
         from report.data.validate import resource_path
     except ImportError:
         return [data_dir / f"{name}.csv"]
-    descriptor = data_dir / "datapackage.json"
+    from report.data.package import package_path, parsed, read_bytes
+
     try:
-        with open(descriptor, "rb") as f:
-            pkg = json.loads(f.read())
+        pkg = parsed(read_bytes())
         desc = next(r for r in pkg["resources"] if isinstance(r, dict) and r.get("name") == name)
-        return [descriptor, resource_path(desc, data_dir)]
+        return [package_path(), resource_path(desc, data_dir)]
     except (OSError, ValueError, KeyError, TypeError, StopIteration):
         return None
 
 
-@lru_cache(maxsize=4)
-def _read_package(path: Path, mtime: float) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
 def package() -> dict:
-    """The project's data/datapackage.json, read again only when it changes (keyed on its path
-    too: one process may draw figures of several projects)."""
-    path = _data_dir() / "datapackage.json"
-    return _read_package(path, path.stat().st_mtime)
+    """The project's data/datapackage.json (read each call, parsed once per content; do not edit it)."""
+    from report.data.package import parsed, read_bytes
+
+    return parsed(read_bytes())
 
 
 def provenance(name: str) -> str | None:
     """`provenance` of a resource in data/datapackage.json, or None if not declared."""
     try:
         pkg = package()
-    except (OSError, paths.ProjectNotFound, json.JSONDecodeError):
+    except (OSError, paths.ProjectNotFound, ValueError):
         return None
     for res in pkg.get("resources", []):
         if res.get("name") == name:
