@@ -178,3 +178,40 @@ def test_the_pdf_uses_no_font_installed_on_the_machine(tmp_path):
     fonts = {str(f["/BaseFont"]) for page in PdfReader(tmp_path / "t.pdf").pages
              for f in (page["/Resources"].get("/Font") or {}).values()}
     assert fonts and not any(outside[0].replace(" ", "") in name for name in fonts), fonts
+
+
+class _Channel:
+    """A channel of a kernel that replies at once: `replies` come back in order, then Empty.
+    Records each wait that ended with nothing to read."""
+
+    def __init__(self, replies):
+        self.replies = list(replies)
+        self.idle_waits: list[float] = []
+
+    def send(self, msg):
+        pass
+
+    async def get_msg(self, timeout=None):
+        from queue import Empty
+
+        if self.replies:
+            return self.replies.pop(0)
+        self.idle_waits.append(timeout or 0)
+        raise Empty
+
+
+def test_kernel_handshake_does_not_wait_for_iopub_to_fall_silent():
+    """jupyter_client's handshake ends by reading IOPub until 0.2 s pass without a message, on
+    every kernel's boot; the engine's client drains what is there and goes on."""
+    import asyncio
+
+    from report.engine.execute import _kernel_manager_class
+
+    client = _kernel_manager_class()(kernel_name="python3").client()
+    status = {"msg_type": "status", "parent_header": {}, "content": {"execution_state": "idle"}}
+    shell = _Channel([{"msg_type": "kernel_info_reply", "content": {"protocol_version": "5.3"}}])
+    iopub = _Channel([status, status, status])
+    client._shell_channel, client._iopub_channel = shell, iopub
+    asyncio.run(client.wait_for_ready(timeout=5))
+    assert iopub.replies == []  # the handshake's messages are read
+    assert iopub.idle_waits == [0]  # and nothing is waited for once they are

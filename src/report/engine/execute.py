@@ -13,6 +13,7 @@ import re
 import signal
 import subprocess
 import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -183,15 +184,57 @@ class Kernel:
 
 @functools.cache
 def _kernel_manager_class():
-    """nbclient's kernel manager, with the kernel spec directories given rather than left to
-    jupyter_client's default, which imports IPython into this process (0.2 s on the path to the
-    kernel's boot) only to name ~/.ipython/kernels: that is named here as IPython names it."""
+    """nbclient's kernel manager, with two of jupyter_client's defaults replaced, each a fixed
+    cost on the path to every kernel's first cell:
+    - the kernel spec directories are given rather than found by importing IPython into this
+      process (0.2 s) only to name ~/.ipython/kernels: that is named here as IPython names it;
+    - its client's handshake does not end by reading IOPub until 0.2 s pass without a message.
+      Those messages are the handshake's own, and nbclient takes a cell's outputs by the id of
+      the request that made them (`parent_header.msg_id`), so any left over are passed over
+      anyway; they are drained without waiting."""
+    from queue import Empty
+
     from jupyter_client import AsyncKernelManager
+    from jupyter_client.asynchronous import AsyncKernelClient
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_core.paths import jupyter_path
     from traitlets import default
 
+    class KernelClient(AsyncKernelClient):
+        async def wait_for_ready(self, timeout: float | None = None) -> None:
+            # jupyter_client 8's handshake: kernel_info until a reply comes and IOPub delivers
+            # (a socket that has not joined yet gets nothing), then IOPub drained.
+            deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+            while True:
+                self.kernel_info()
+                try:
+                    msg = await self.shell_channel.get_msg(timeout=1)
+                except Empty:
+                    pass
+                else:
+                    if msg["msg_type"] == "kernel_info_reply":
+                        try:
+                            await self.iopub_channel.get_msg(timeout=0.2)
+                        except Empty:
+                            pass
+                        else:
+                            self._handle_kernel_info_reply(msg)
+                            break
+                if not await self.is_alive():
+                    raise RuntimeError("Kernel died before replying to kernel_info")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+            while True:
+                try:
+                    await self.iopub_channel.get_msg(timeout=0)
+                except Empty:
+                    break
+
     class KernelManager(AsyncKernelManager):
+        @default("client_factory")
+        def _client_factory_default(self):
+            return KernelClient
+
         @default("kernel_spec_manager")
         def _kernel_spec_manager_default(self):
             ipython_dir = os.environ.get("IPYTHONDIR") or os.path.join(os.path.expanduser("~"), ".ipython")
