@@ -23,6 +23,7 @@ from .execute import (BackgroundKernel, ChapterExecutor, ChapterResult, Kernel, 
 from .pandoc import pandoc_version
 from .qmd import Qmd
 from .swap import checkpoint, recover, staged_output
+from .typst_dir import TYPST_DIR, TypstDir
 
 BOOK_DIR = "_book"
 CACHE_DIR = ".report-cache"
@@ -557,7 +558,12 @@ def _build(root: Path, to: str, reporter: Reporter, fresh: bool, pool: KernelPoo
         preparse = _Preparse(ast_cache, root, enabled=not fresh)
         for rel, result in replayed.items():
             preparse.submit(rel, docs[rel], result)
-        with staged_output(book_dir) as (out, work):
+        with staged_output(book_dir) as (out, work), \
+                TypstDir(root / CACHE_DIR / TYPST_DIR, fallback=work) as typst_dir:
+            if coded and to in ("pdf", "all") and not fresh:
+                # Chapters run in a kernel, so the PDF will most likely be compiled again; the core
+                # the kernel leaves idle meanwhile lays out the last build's Typst (see typst_dir).
+                typst_dir.warm(config)
             try:
                 results, unsettled = _execute_settled(config, docs, cache, {**hits, **replayed}, todo, coded,
                                                       kernels, reporter, sources, timeout, owner, fresh, preparse)
@@ -584,7 +590,7 @@ def _build(root: Path, to: str, reporter: Reporter, fresh: bool, pool: KernelPoo
             if on_assembled is not None:
                 on_assembled(config, doc, results)
             outputs, pages, record = _render(config, doc, results, to, out, work, book_dir, epoch, tools,
-                                             reporter, fresh)
+                                             reporter, fresh, typst_dir)
             checkpoint("rendered")
             _write_manifest(config, out, results, to, epoch, tools)
             outputs.append(book_dir / "build-manifest.json")
@@ -773,7 +779,7 @@ def _reuse(previous: dict | None, key: str, src: Path, dest: Path) -> bool:
 
 def _render(config: BookConfig, doc: dict, results: dict[str, ChapterResult], to: str, out: Path,
             work: Path, book_dir: Path, epoch: int, tools: dict[str, str], reporter: Reporter,
-            fresh: bool) -> tuple[list[Path], int | None, dict]:
+            fresh: bool, typst_dir: TypstDir | None = None) -> tuple[list[Path], int | None, dict]:
     root = config.root
     pdf_name = f"{config.output_file}.pdf"
     meta = metadata(config, os.path.relpath(work, root), reporter.warn)
@@ -795,15 +801,18 @@ def _render(config: BookConfig, doc: dict, results: dict[str, ChapterResult], to
                                                for name, content in result.files.items()}):
             reporter.warn(note)
     if do_html or do_pdf:
+        # The PDF's Typst and the images it shows go where the next build can warm up from them.
+        typst_work = typst_dir.path() if do_pdf and typst_dir is not None else work
         for result in results.values():
             for name, content in result.files.items():
-                path = work / name
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(content)
+                for base in dict.fromkeys((work, typst_work)):
+                    path = base / name
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_bytes(content)
         doc_json, meta_args = write_inputs(work, doc, meta)
         citeproc = "bibliography" in meta
         pages_rendered = _render_formats(config, doc_json, meta_args, work, html_out if do_html else None,
-                                         pdf_out if do_pdf else None, citeproc, epoch, reporter)
+                                         pdf_out if do_pdf else None, citeproc, epoch, reporter, typst_work)
         if do_pdf:
             pages = pages_rendered
     if do_html:
@@ -829,9 +838,15 @@ def _render(config: BookConfig, doc: dict, results: dict[str, ChapterResult], to
 COMPILE_ALONGSIDE_BYTES = 4 * 1024 * 1024
 
 
+def _with_work_rel(meta_args: list[str], root: Path, work: Path) -> list[str]:
+    """pandoc's metadata arguments with `report-work-rel` (where the filters point images) at `work`."""
+    prefix = "report-work-rel="
+    return [f"{prefix}{os.path.relpath(work, root)}" if a.startswith(prefix) else a for a in meta_args]
+
+
 def _render_formats(config: BookConfig, doc_json: Path, meta_args: list[str], work: Path,
                     html_out: Path | None, pdf_out: Path | None, citeproc: bool, epoch: int,
-                    reporter: Reporter) -> int | None:
+                    reporter: Reporter, typst_work: Path | None = None) -> int | None:
     """HTML and PDF are independent once the inputs are written: the HTML pandoc runs on a worker
     thread (a separate process, so the other core) while this thread writes Typst and compiles."""
     from concurrent.futures import ThreadPoolExecutor
@@ -850,9 +865,13 @@ def _render_formats(config: BookConfig, doc_json: Path, meta_args: list[str], wo
         if pdf_out is not None:
             from .render_typst import compile_pdf, write_typst
 
+            # pypdf counts the pages at the end; imported while pandoc writes the Typst, not after.
+            threading.Thread(target=importlib.import_module, args=("pypdf",), daemon=True).start()
             try:
                 reporter.step("", "render typst")
-                typ = write_typst(config, doc_json, meta_args, work, citeproc)
+                typst_work = typst_work or work
+                typ = write_typst(config, doc_json, _with_work_rel(meta_args, config.root, typst_work),
+                                  typst_work, citeproc)
                 if html_job is not None and doc_json.stat().st_size > COMPILE_ALONGSIDE_BYTES:
                     # Typst compiles in this process and needs most memory of any step (half a
                     # gigabyte for a book five times this one); the HTML pandoc needs the next
