@@ -114,15 +114,18 @@ def chapter_markdown(doc: Qmd, result: ChapterResult) -> str:
 
 
 def ast_nodes(node: Any) -> Iterator[dict]:
-    """Every element of a pandoc JSON AST (anything with a "t"), depth first."""
-    if isinstance(node, dict):
-        if "t" in node:
-            yield node
-        for v in node.values():
-            yield from ast_nodes(v)
-    elif isinstance(node, list):
-        for v in node:
-            yield from ast_nodes(v)
+    """Every element of a pandoc JSON AST (anything with a "t"), depth first. A stack rather
+    than nested generators, whose every item climbs the whole nesting (a book's AST is walked
+    four times a build, on its critical path)."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, dict):
+            if "t" in n:
+                yield n
+            stack.extend(reversed(n.values()))
+        elif isinstance(n, list):
+            stack.extend(reversed(n))
 
 
 def _walk_ids(node: Any, found: list) -> None:
