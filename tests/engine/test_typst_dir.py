@@ -63,3 +63,17 @@ def test_a_build_that_finds_the_typst_directory_in_use_writes_its_own(copy, monk
     assert result.pages and result.pages > 0
     assert queries == []  # no warm-up from a directory another build is writing
     assert kept.read_bytes() == before  # and nothing written into it
+
+
+def test_a_cache_directory_linked_elsewhere_is_neither_written_nor_emptied(copy, tmp_path):
+    """The Typst directory is emptied before each build writes to it: through a symbolic link
+    that would empty a folder outside the project."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("not the book's")
+    shutil.rmtree(copy / ".report-cache" / "typst")
+    (copy / ".report-cache" / "typst").symlink_to(outside, target_is_directory=True)
+    edit_data(copy)
+    result = build(copy, "pdf", RecordingReporter())
+    assert result.pages and result.pages > 0
+    assert [p.name for p in outside.iterdir()] == ["keep.txt"]

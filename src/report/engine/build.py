@@ -23,7 +23,7 @@ from .execute import (BackgroundKernel, ChapterExecutor, ChapterResult, Kernel, 
 from .pandoc import pandoc_version
 from .qmd import Qmd
 from .swap import checkpoint, recover, staged_output
-from .typst_dir import TYPST_DIR, TypstDir
+from .typst_dir import TypstDir
 
 BOOK_DIR = "_book"
 CACHE_DIR = ".report-cache"
@@ -559,7 +559,7 @@ def _build(root: Path, to: str, reporter: Reporter, fresh: bool, pool: KernelPoo
         for rel, result in replayed.items():
             preparse.submit(rel, docs[rel], result)
         with staged_output(book_dir) as (out, work), \
-                TypstDir(root / CACHE_DIR / TYPST_DIR, fallback=work) as typst_dir:
+                TypstDir(root, CACHE_DIR, fallback=work) as typst_dir:
             if coded and to in ("pdf", "all") and not fresh:
                 # Chapters run in a kernel, so the PDF will most likely be compiled again; the core
                 # the kernel leaves idle meanwhile lays out the last build's Typst (see typst_dir).

@@ -11,7 +11,8 @@ to the prose) has no idle core to spare, and one that executes nothing has nothi
 not depend on it: Typst lays out the same input the same way, remembered or not.
 
 One build at a time writes there (flock); a build that finds the directory in use writes its
-Typst into its own staging directory, as before, without a warm-up.
+Typst into its own staging directory, as before, without a warm-up. So does a build whose cache
+directory is a symbolic link: this one is emptied before each write, and must be the project's.
 """
 from __future__ import annotations
 
@@ -31,16 +32,19 @@ MAIN = "book.typ"
 class TypstDir:
     """Use as a context manager around the build; `path()` is where to write the Typst."""
 
-    def __init__(self, stable: Path, fallback: Path):
-        self.stable = Path(stable)
+    def __init__(self, root: Path, cache_dir: str, fallback: Path):
+        self.root = Path(root).resolve()
+        self.stable = self.root / cache_dir / TYPST_DIR
         self.fallback = Path(fallback)
         self._fd: int | None = None
         self._warming: threading.Thread | None = None
 
     def __enter__(self) -> TypstDir:
+        if any(p.is_symlink() for p in (self.stable.parent, self.stable)):
+            return self
         try:
             self.stable.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.stable, os.O_RDONLY)
+            fd = os.open(self.stable, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_DIRECTORY", 0))
         except OSError:
             return self  # an unwritable cache only costs the warm-up
         try:
