@@ -3,6 +3,7 @@ the file (and line) named, exit 1, `_book/` untouched, the same for HTML and PDF
 from __future__ import annotations
 
 import os
+import shutil
 
 import pytest
 
@@ -60,6 +61,10 @@ OUTSIDE = {
     "a stylesheet outside the project": (
         lambda b: b.write("_quarto.yml", CONFIG.replace("    toc: false\n", "    toc: false\n    css: ../../x.css\n")),
         ["_quarto.yml: format.html.css", "'../../x.css' leads outside the project"]),
+    "the build cache a symbolic link out of the project": (
+        lambda b: (shutil.move(b.path(".report-cache"), b.root.parent / "elsewhere-cache"),
+                   b.path(".report-cache").symlink_to(b.root.parent / "elsewhere-cache")),
+        ["the build cache (its entries go into the book): ", "'.report-cache' leads outside the project through a symbolic link"]),
     "a font directory outside the project": (
         lambda b: b.write("_quarto.yml", CONFIG.replace("font-paths: [fonts]", "font-paths: [/usr/share]")),
         ["_quarto.yml: format.typst.font-paths", "'/usr/share' leads outside the project"]),

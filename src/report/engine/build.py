@@ -523,6 +523,8 @@ MAX_ROUNDS = 3  # executions of a chapter edited during the build before the bui
 
 def _build(root: Path, to: str, reporter: Reporter, fresh: bool, pool: KernelPool | None = None,
            on_assembled=None) -> BuildResult:
+    from report.paths import confine
+
     from .cache import ChapterCache
     from .guard import check_images, check_loads, check_sources, read_sources
 
@@ -532,6 +534,8 @@ def _build(root: Path, to: str, reporter: Reporter, fresh: bool, pool: KernelPoo
     checkpoint("start")
     config = load_config(root)
     check_sources(config)
+    # Chapters, charts and pages come back out of the cache into the book.
+    confine(root, CACHE_DIR, "the build cache (its entries go into the book)")
     sources, docs = read_sources(root, config.chapter_paths)
     timeout = cell_timeout(config)
     tools = tool_versions()
