@@ -52,3 +52,25 @@ def test_building_the_pdf_alone_keeps_the_html(quarto, quarto_build, tmp_path):
     assert (root / "_book" / PDF).is_file()
     assert (root / "_book" / "chapters" / "02-analysis.html").read_bytes() == html_before
     assert (root / "_book" / "index.html").is_file() and (root / "_book" / "search.json").is_file()
+
+
+def test_a_build_cache_linked_out_of_the_project_is_refused_before_quarto_runs(quarto, quarto_build, tmp_path):
+    """The validation record in .report-cache decides which data is not checked again; one from
+    outside the project could let data that fails its checks into Quarto's book."""
+    built, _ = quarto_build
+    root = tmp_path / "book"
+    shutil.copytree(built, root)
+    before = snapshot(root / "_book")
+    elsewhere = tmp_path / "elsewhere-cache"
+    cache = root / ".report-cache"
+    if cache.exists():
+        cache.rename(elsewhere)
+    else:
+        elsewhere.mkdir()
+    cache.symlink_to(elsewhere)
+    result = report_build(root, "quarto", quarto_env(quarto), "--to", "html")
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "the build cache (its entries go into the book): '.report-cache' leads outside the project" in output
+    assert "quarto render" not in output
+    assert snapshot(root / "_book") == before
