@@ -1,6 +1,7 @@
 """One build of the book: validate, execute each chapter once, render HTML and PDF, swap into place."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib
 import importlib.util
@@ -563,8 +564,9 @@ def _build(root: Path, to: str, reporter: Reporter, fresh: bool, pool: KernelPoo
         for rel, result in replayed.items():
             preparse.submit(rel, docs[rel], result)
         with staged_output(book_dir) as (out, work), \
-                TypstDir(root, CACHE_DIR, fallback=work) as typst_dir:
-            if coded and to in ("pdf", "all") and not fresh:
+                (TypstDir(root, CACHE_DIR, fallback=work) if to in ("pdf", "all")
+                 else contextlib.nullcontext()) as typst_dir:
+            if coded and typst_dir is not None and not fresh:
                 # Chapters run in a kernel, so the PDF will most likely be compiled again; the core
                 # the kernel leaves idle meanwhile lays out the last build's Typst (see typst_dir).
                 typst_dir.warm(config)
