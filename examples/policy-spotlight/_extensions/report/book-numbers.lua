@@ -173,32 +173,29 @@ local function chapter_labels(files, texts, meta)
 end
 
 -- `@sec-x` to a chapter: a link reading "Chapter 3" ("3" with `-@sec-x`; "Part 3" with
--- `[Part @sec-x]`, the author's word in place of the kind's, as Quarto does).
-local function chapter_references(doc, labels)
-  return doc:walk({
-    Cite = function(cite)
-      local out = pandoc.Inlines({})
-      for i, c in ipairs(cite.citations) do
-        local id = c.id:sub(1, 1):lower() .. c.id:sub(2)
-        local label = labels[id]
-        if label == nil then return nil end  -- not (only) chapters: Quarto or the engine decide
-        local text
-        if #c.prefix > 0 then
-          text = pandoc.Inlines(c.prefix)
-          text:insert(pandoc.Space())
-          text:insert(pandoc.Str(label.number))
-        elseif c.mode == pandoc.SuppressAuthor then
-          text = pandoc.Inlines({ pandoc.Str(label.number) })
-        else
-          text = pandoc.Inlines({ pandoc.Str(label.word), pandoc.Space(), pandoc.Str(label.number) })
-        end
-        if i > 1 then out:extend({ pandoc.Str(","), pandoc.Space() }) end
-        out:insert(pandoc.Link(text, "#" .. id, "", { class = "quarto-xref" }))
-        if #c.suffix > 0 then out:extend(c.suffix) end
-      end
-      return out
-    end,
-  })
+-- `[Part @sec-x]`, the author's word in place of the kind's, as Quarto does). nil when the
+-- citation is not (only) of chapters: Quarto or the engine decide.
+local function chapter_link(cite, labels)
+  local out = pandoc.Inlines({})
+  for i, c in ipairs(cite.citations) do
+    local id = c.id:sub(1, 1):lower() .. c.id:sub(2)
+    local label = labels[id]
+    if label == nil then return nil end
+    local text
+    if #c.prefix > 0 then
+      text = pandoc.Inlines(c.prefix)
+      text:insert(pandoc.Space())
+      text:insert(pandoc.Str(label.number))
+    elseif c.mode == pandoc.SuppressAuthor then
+      text = pandoc.Inlines({ pandoc.Str(label.number) })
+    else
+      text = pandoc.Inlines({ pandoc.Str(label.word), pandoc.Space(), pandoc.Str(label.number) })
+    end
+    if i > 1 then out:extend({ pandoc.Str(","), pandoc.Space() }) end
+    out:insert(pandoc.Link(text, "#" .. id, "", { class = "quarto-xref" }))
+    if #c.suffix > 0 then out:extend(c.suffix) end
+  end
+  return out
 end
 
 -- The kinds numbered here: the label prefix, the word for messages, and the kind of Typst
@@ -265,36 +262,41 @@ local function source_floats(rel, text)
   return ids
 end
 
--- Float ids of the document being rendered by kind, in order.
-local function document_floats(blocks)
+-- Chapter references written (chapter_link), and the float ids of the document being rendered
+-- by kind, in order: one pass over the document (each pass over a book costs ~30 ms).
+local function references_and_floats(doc, labels)
   local ids, add = float_collector()
-  pandoc.Pandoc(blocks):walk({
+  doc = doc:walk({
     traverse = "topdown",
+    Cite = function(cite) return chapter_link(cite, labels) end,
     Div = function(div) add(div.identifier) end,
     Figure = function(fig) add(fig.identifier) end,
     Image = function(img) add(img.identifier) end,
     Table = function(tbl) add(tbl.identifier) end,
   })
-  return ids
+  return doc, ids
 end
 
--- Before each numbered float, a Typst counter update to the number it must show.
-local function pin_typst_counters(doc, numbers)
+-- Each numbered float told its number: for the embedded engine in a `number` attribute, for
+-- Typst by a counter update just before it. One pass over the document's block lists.
+local function mark_numbers(doc, numbers)
   local pinned = {}
-  local function pin(id)
-    local kind = kind_of(id)
-    if kind == nil or numbers[id] == nil or pinned[id] then return nil end
-    pinned[id] = true
-    return pandoc.RawBlock("typst", string.format(
-      '#counter(figure.where(kind: "%s")).update(%d)', kind.typst, numbers[id].n - 1))
-  end
+  local attribute, counter = quarto == nil, FORMAT == "typst"
   return doc:walk({
     Blocks = function(blocks)
       local out = pandoc.Blocks({})
       for _, b in ipairs(blocks) do
         if b.t == "Div" or b.t == "Figure" or b.t == "Table" then
-          local raw = pin(b.identifier)
-          if raw then out:insert(raw) end
+          local kind = kind_of(b.identifier)
+          local entry = kind and numbers[b.identifier]
+          if entry then
+            if attribute then b.attributes["number"] = tostring(entry.n) end
+            if counter and not pinned[b.identifier] then
+              pinned[b.identifier] = true
+              out:insert(pandoc.RawBlock("typst", string.format(
+                '#counter(figure.where(kind: "%s")).update(%d)', kind.typst, entry.n - 1)))
+            end
+          end
         end
         out:insert(b)
       end
@@ -369,24 +371,13 @@ function Pandoc(doc)
     texts[entry.file] = read_source(root, entry.file)
     by_file[entry.file] = source_floats(entry.file, texts[entry.file])
   end
-  doc = chapter_references(doc, chapter_labels(files, texts, doc.meta))
+  local here
+  doc, here = references_and_floats(doc, chapter_labels(files, texts, doc.meta))
   -- Every kind is numbered and checked first; then one pass over the document tells the engine.
-  local here, numbers, any = document_floats(doc.blocks), {}, false
+  local numbers, any = {}, false
   for _, kind in ipairs(KINDS) do
     if number_kind(kind, files, by_file, here, numbers) then any = true end
   end
-  if not any then return doc end
-  if quarto == nil then
-    local function marked(el)
-      local entry = kind_of(el.identifier) and numbers[el.identifier]
-      if not entry then return nil end
-      el.attributes["number"] = tostring(entry.n)
-      return el
-    end
-    doc = doc:walk({ Div = marked, Figure = marked, Table = marked })
-  end
-  if FORMAT == "typst" then
-    doc = pin_typst_counters(doc, numbers)
-  end
-  return doc
+  if not any or (quarto ~= nil and FORMAT ~= "typst") then return doc end
+  return mark_numbers(doc, numbers)
 end
