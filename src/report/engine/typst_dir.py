@@ -4,11 +4,12 @@ Typst remembers what it has laid out (comemo) for as long as a process lives, ke
 files it read, by their path in the project and their content. Each build is a new process and
 wrote its Typst into a staging directory of its own, so every compile began from nothing (~0.3 s
 for the book). Here a build writes it to `.report-cache/typst/` instead, where the next build
-finds it: a build that executes chapters first lays out what the last one left
-there, on the core the kernel leaves idle, and its own compile then redoes only what changed
-(~0.05–0.1 s when a dataset changed a few numbers). A build that only replays chapters (an edit
-to the prose) has no idle core to spare, and one that executes nothing has nothing to compile. The warm-up writes nothing, and the PDF does
-not depend on it: Typst lays out the same input the same way, remembered or not.
+finds it: a build that executes chapters first lays out what the last one left there, on the
+core the kernel leaves idle, and its own compile then redoes only what changed (~0.05–0.1 s when
+a dataset changed a few numbers). A build that only replays chapters (an edit to the prose) has
+no idle core to spare, and one that executes nothing has nothing to compile. The warm-up writes
+nothing, and the PDF does not depend on it: Typst lays out the same input the same way,
+remembered or not.
 
 One build at a time writes there (flock); a build that finds the directory in use writes its
 Typst into its own staging directory, as before, without a warm-up. So does a build whose cache
