@@ -101,6 +101,31 @@ def test_listening_on_every_interface_warns(book):
     assert "Traceback" not in text
 
 
+def test_ctrl_c_as_serving_appears_stops_a_preview_started_as_a_background_job(book):
+    """A shell starts a background job with Ctrl-C ignored, so only the server's own handler
+    hears it: "serving" is printed once that handler is in place, and a Ctrl-C the moment it
+    appears stops the preview (it was lost when it came before uvicorn had started)."""
+    env = {k: v for k, v in os.environ.items() if k != "QUARTO_PROJECT_DIR"}
+    for _ in range(3):
+        proc = subprocess.Popen([sys.executable, "-m", "report.cli", "preview", "--project", str(book.root),
+                                 "--port", "0", "--no-open"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+        try:
+            line, deadline = b"", time.monotonic() + 60
+            while b"serving" not in line and time.monotonic() < deadline:
+                line = proc.stdout.readline()
+                assert line or proc.poll() is None, proc.stderr.read().decode()
+            os.killpg(proc.pid, signal.SIGINT)
+            _, err = proc.communicate(timeout=30)
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        assert proc.returncode == 0, err.decode()
+        assert "Traceback" not in err.decode()
+
+
 def test_preview_shows_the_last_save(book):
     """An editor saving many times, during builds too: the page ends on the last save."""
     import json

@@ -160,9 +160,19 @@ async def serve(preview: Preview, sock: socket.socket, on_ready, hosts: list[str
             server.handle_exit(signal.SIGTERM, None)
 
     loop_task.add_done_callback(loop_done)
-    on_ready()
+
+    async def announce() -> None:
+        # "serving" only once uvicorn has its signal handlers (it installs them as it starts):
+        # a Ctrl-C the moment the line appears must stop the server. Before them it would go to
+        # Python's handler, or nowhere in a process started with Ctrl-C ignored (a background job).
+        while not server.started:
+            await asyncio.sleep(0.01)
+        on_ready()
+
+    announcing = asyncio.create_task(announce())
     try:
         await server.serve(sockets=[sock])
     finally:
+        announcing.cancel()
         stop.set()
         await asyncio.gather(loop_task, return_exceptions=False)
