@@ -519,13 +519,23 @@ def build(root: Path, to: str, reporter: Reporter, fresh: bool = False,
         raise BuildError(os_error_message(exc)) from None
 
 
+def confine_cache(root: Path) -> None:
+    """The build cache is one of the book's inputs (chapters, charts and pages come back out of it,
+    and its validation record says which data needs no checking again): refused when it is a
+    symbolic link out of the project."""
+    from report.paths import OutsideProject, confine
+
+    try:
+        confine(root, CACHE_DIR, "the build cache (its entries go into the book)")
+    except OutsideProject as exc:
+        raise BuildError(str(exc)) from None
+
+
 MAX_ROUNDS = 3  # executions of a chapter edited during the build before the build gives up on it
 
 
 def _build(root: Path, to: str, reporter: Reporter, fresh: bool, pool: KernelPool | None = None,
            on_assembled=None) -> BuildResult:
-    from report.paths import confine
-
     from .cache import ChapterCache
     from .guard import check_images, check_loads, check_sources, read_sources
 
@@ -535,8 +545,7 @@ def _build(root: Path, to: str, reporter: Reporter, fresh: bool, pool: KernelPoo
     checkpoint("start")
     config = load_config(root)
     check_sources(config)
-    # Chapters, charts and pages come back out of the cache into the book.
-    confine(root, CACHE_DIR, "the build cache (its entries go into the book)")
+    confine_cache(root)
     sources, docs = read_sources(root, config.chapter_paths)
     timeout = cell_timeout(config)
     tools = tool_versions()

@@ -160,9 +160,14 @@ def _write_manifest(root: Path, out: Path, to: str, version: str, config, chapte
 
 
 def build_with_quarto(root: Path, to: str, reporter, quarto: str) -> QuartoResult:
-    from report.paths import OutsideProject, confine
-
-    from .build import BOOK_DIR, CACHE_DIR, VALIDATION_CACHE, colophon, validate_data
+    from .build import (
+        BOOK_DIR,
+        CACHE_DIR,
+        VALIDATION_CACHE,
+        colophon,
+        confine_cache,
+        validate_data,
+    )
     from .config import load_config
     from .render_typst import page_count
     from .swap import staged_output
@@ -173,11 +178,7 @@ def build_with_quarto(root: Path, to: str, reporter, quarto: str) -> QuartoResul
     if _version_tuple(version) < MIN_VERSION:
         reporter.warn(f"quarto {version}: this book's Typst partials are written for Quarto 1.9 or later")
     config = load_config(root)  # the same checks of _quarto.yml the embedded engine makes
-    try:
-        # the validation record says which data needs no checking again
-        confine(root, CACHE_DIR, "the build cache (its entries go into the book)")
-    except OutsideProject as exc:
-        raise BuildError(str(exc)) from None
+    confine_cache(root)
     validate_data(root, root / CACHE_DIR / VALIDATION_CACHE)
     book_dir = root / BOOK_DIR
     pdf_name = f"{config.output_file}.pdf"
