@@ -112,20 +112,23 @@ def svg_font_warnings(config: BookConfig, images: dict[str, bytes]) -> list[str]
     return out
 
 
+def world_options(config: BookConfig) -> dict:
+    """What Typst may read for the book, for the compile and for anything that must see the same
+    world (typst_dir's warm-up only helps a compile with the same files and fonts). Only the
+    project's fonts and Typst's own: a font installed on this machine would otherwise stand in
+    for one the project lacks, and the PDF would differ from machine to machine (the system's
+    DejaVu Sans Mono is not Typst's)."""
+    return {"root": str(config.root), "font_paths": [str(p) for p in config.font_paths],
+            "ignore_system_fonts": True}
+
+
 def compile_pdf(config: BookConfig, typ: Path, pdf: Path, timestamp: int | None) -> None:
     import typst as typst_mod
 
-    font_paths = [str(p) for p in config.font_paths]
     standards = pdf_standards(config)
     extra = {"pdf_standards": standards} if standards else {}
     try:
-        # Only the project's fonts and Typst's own: a font installed on this machine would
-        # otherwise stand in for one the project lacks, and the PDF would differ from machine
-        # to machine (the system's DejaVu Sans Mono is not Typst's).
-        typst_mod.compile(
-            str(typ), output=str(pdf), root=str(config.root), font_paths=font_paths,
-            ignore_system_fonts=True, timestamp=timestamp, **extra,
-        )
+        typst_mod.compile(str(typ), output=str(pdf), timestamp=timestamp, **world_options(config), **extra)
     except Exception as exc:  # typst.TypstError carries a rendered diagnostic with the location
         detail = getattr(exc, "diagnostic", None) or str(exc)
         hints = getattr(exc, "hints", None) or []

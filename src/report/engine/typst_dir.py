@@ -77,10 +77,11 @@ class TypstDir:
         def run() -> None:
             import typst
 
+            from .render_typst import world_options
+
             with contextlib.suppress(Exception):  # see above
                 # A query lays the document out like a compile, without writing a PDF.
-                typst.query(str(main), "<report-warm-up>", root=str(config.root),
-                            font_paths=[str(p) for p in config.font_paths], ignore_system_fonts=True)
+                typst.query(str(main), "<report-warm-up>", **world_options(config))
 
         self._warming = threading.Thread(target=run, name="report-typst-warm", daemon=True)
         self._warming.start()
