@@ -65,10 +65,10 @@ def resource_files(name: str) -> list[Path] | None:
         from report.data.validate import resource_path
     except ImportError:
         return [data_dir / f"{name}.csv"]
-    from report.data.package import package_path, parsed, read_bytes
+    from report.data.package import package_path
 
     try:
-        pkg = parsed(read_bytes())
+        pkg = package()
         desc = next(r for r in pkg["resources"] if isinstance(r, dict) and r.get("name") == name)
         return [package_path(), resource_path(desc, data_dir)]
     except (OSError, ValueError, KeyError, TypeError, StopIteration):
