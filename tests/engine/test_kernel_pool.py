@@ -68,6 +68,39 @@ def test_kernel_count(monkeypatch):
             kernel_count(3)
 
 
+def test_kernels_boot_one_after_another_and_the_rest_at_once_when_chapters_are_due(monkeypatch):
+    # Side by side, the kernels took a core from the data validation and then sat idle until
+    # it ended; one at a time, the validation keeps a core.
+    from concurrent.futures import Future
+    from types import SimpleNamespace
+
+    from report.engine import build as build_module
+
+    class Booting:
+        def __init__(self, kernel):
+            self.started = Future()
+
+    monkeypatch.setattr(build_module, "BackgroundKernel", Booting)
+    template = SimpleNamespace(clone=lambda: None)
+
+    kernels = build_module._KernelList()
+    kernels.boot(template, 3)
+    assert len(kernels) == 1
+    kernels[0].started.set_result(None)  # the first is ready: the second boots
+    assert len(kernels) == 2
+    kernels.boot_all()  # the data is valid, chapters are due: the third boots now
+    assert len(kernels) == 3
+    kernels[1].started.set_result(None)
+    kernels[2].started.set_exception(RuntimeError("a kernel that failed to boot"))
+    assert len(kernels) == 3  # never more than asked for
+
+    closing = build_module._KernelList()
+    closing.boot(template, 2)
+    closing.stop()  # the build failed and closes what it has: nothing more may start
+    closing[0].started.set_result(None)
+    assert len(closing) == 1
+
+
 def test_two_kernels_give_the_bytes_and_records_of_one(tmp_path, monkeypatch):
     builds = {}
     for n in ("1", "2"):
