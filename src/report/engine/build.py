@@ -250,10 +250,10 @@ def kernel_template(config: BookConfig, preload: list[str], timeout: int | None 
 
 def _start_kernels(config: BookConfig, docs: dict[str, Qmd], coded: list[str],
                    timeout: int | None = None, pool: KernelPool | None = None,
-                   fresh: bool = False) -> list[BackgroundKernel]:
+                   fresh: bool = False) -> _KernelList:
     """The kernels that will execute `coded`, booting. New kernels boot one after another, each
     once the one before is ready, and are appended to the returned list as they start; the build
-    calls `_boot_all` before it runs chapters. A build validates its data while the kernels boot,
+    calls its `boot_all` before it runs chapters. A build validates its data while the kernels boot,
     and validation finishes before any chapter runs: booted side by side, the kernels took a
     core from the validation and then sat idle until it ended (cold: ~0.4 s on one core); one
     at a time, the validation keeps a core to itself."""
@@ -264,7 +264,7 @@ def _start_kernels(config: BookConfig, docs: dict[str, Qmd], coded: list[str],
     if pool is not None and not fresh:
         # Warm kernels cost nothing to use: as many as there are chapters to share them.
         count = min(pool.size, kernel_count(len(coded)))
-        return pool.take(template, count) if count else []
+        return _KernelList(pool.take(template, count) if count else [])
     count = kernel_count(len(coded), sum(_seconds(docs[rel]) for rel in coded))
     kernels = _KernelList()
     kernels.boot(template, count)
@@ -276,8 +276,8 @@ class _KernelList(list):
     `boot_all` is called), appended here as each starts, so whatever happens the build closes
     every kernel it started."""
 
-    def __init__(self):
-        super().__init__()
+    def __init__(self, kernels: list[BackgroundKernel] = ()):
+        super().__init__(kernels)
         self._lock = threading.Lock()
         self._template: Kernel | None = None
         self._left = 0
@@ -304,11 +304,6 @@ class _KernelList(list):
         """Start no more kernels (the build is closing the ones it has)."""
         with self._lock:
             self._left = 0
-
-
-def _boot_all(kernels: list[BackgroundKernel]) -> None:
-    if isinstance(kernels, _KernelList):
-        kernels.boot_all()
 
 
 def _close_kernels(kernels: list[BackgroundKernel]) -> None:
@@ -606,7 +601,7 @@ def _build(root: Path, to: str, reporter: Reporter, fresh: bool, pool: KernelPoo
     try:
         validate_data(root, root / CACHE_DIR / VALIDATION_CACHE, fresh)
         checkpoint("validated")
-        _boot_all(kernels)
+        kernels.boot_all()
         for rel in cache.corrupt:
             reporter.warn(f"cache entry for {rel} is corrupt; executing it again")
         book_dir = root / BOOK_DIR
@@ -728,7 +723,7 @@ def _execute_settled(config: BookConfig, docs: dict[str, Qmd], cache, hits: dict
         need = [rel for rel in again if docs[rel].has_code()]
         if need and not any(k.usable() for k in kernels):
             more = _start_kernels(config, docs, need, timeout, pool, fresh)
-            _boot_all(more)
+            more.boot_all()
             kernels.extend(more)
         changed = {}
         rerun = _run_chapters(config, docs, cache, {k: v for k, v in results.items() if k not in again},
